@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""The module's work, without AnsibleModule: options in, result dict out.
+
+Every option is checked before the first request, so a configuration mistake fails the task
+at once with a message naming the option; a problem with one image fails that image only.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._credentials import CredentialSource, CredentialsError
+from ansible_collections.prewarm.harbor.plugins.module_utils._plan import plan
+from ansible_collections.prewarm.harbor.plugins.module_utils._platform import InvalidPlatform, parse_platforms
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry import Registry
+from ansible_collections.prewarm.harbor.plugins.module_utils._rewrite import InvalidRule, load_seed_config, rules_from_options
+from ansible_collections.prewarm.harbor.plugins.module_utils._warmer import FAILED, Warmer
+
+DEFAULT_JOBS = 2  # as in the seed plugin's example configuration
+OPTION_ERRORS = (InvalidRule, InvalidPlatform, CredentialsError)
+
+
+class OptionError(ValueError):
+    """An option that cannot work; nothing was sent anywhere."""
+
+
+def populate(params, check_mode=False):
+    """Warm (or, in check mode, plan) every image; returns (result, failed image results)."""
+    try:
+        images = [params['image']] if params.get('image') is not None else list(params.get('images') or [])
+        rules, jobs = _rules_and_jobs(params)
+        platforms = parse_platforms(params['platforms']) if params.get('platforms') else None
+        credentials = CredentialSource(params.get('username'), params.get('password'), params.get('auth_file'))
+        _check_numbers(params, jobs)
+    except OPTION_ERRORS as exc:
+        raise OptionError(str(exc))
+    targets = plan(images, rules, platforms)
+    registry = Registry(credentials, validate_certs=params['validate_certs'], ca_path=params.get('ca_path'),
+                        timeout=params['timeout'], retries=params['retries'], pool_size=jobs,
+                        allow_plain_http_credentials=params['allow_plain_http_credentials'])
+    try:
+        warmer = Warmer(registry, jobs, params['cache_flavor'], check_mode, params['pull_blobs'])
+        results, summary = warmer.run(targets)
+    finally:
+        registry.close()
+    result = dict(changed=any(entry['changed'] for entry in results), images=results, summary=summary)
+    return result, [entry for entry in results if entry['status'] == FAILED]
+
+
+def failure_message(failed, total):
+    """One line for the task's msg: how many failed and the first reasons."""
+    shown = '; '.join(entry['msg'] for entry in failed[:3])
+    more = ' (and %d more, see images)' % (len(failed) - 3) if len(failed) > 3 else ''
+    return '%d of %d images failed: %s%s' % (len(failed), total, shown, more)
+
+
+def _rules_and_jobs(params):
+    if params.get('config_file'):
+        rules, file_jobs = load_seed_config(params['config_file'])
+    else:
+        rules, file_jobs = rules_from_options(params['proxy_caches'], option='proxy_caches'), None
+    return rules, params.get('max_parallel_jobs') or file_jobs or DEFAULT_JOBS
+
+
+def _check_numbers(params, jobs):
+    if params.get('max_parallel_jobs') is not None and params['max_parallel_jobs'] < 1:
+        raise InvalidRule('max_parallel_jobs must be at least 1, got %d' % params['max_parallel_jobs'])
+    if jobs < 1:
+        raise InvalidRule('max_parallel_jobs must be at least 1, got %d' % jobs)
+    if params['timeout'] < 1:
+        raise InvalidRule('timeout must be at least 1 second, got %d' % params['timeout'])
+    if params['retries'] < 0:
+        raise InvalidRule('retries must be 0 or more, got %d' % params['retries'])

@@ -1,0 +1,271 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""One registry v2 client: a pooled session, auth, retries, manifests and verified blob reads.
+
+Retries of 429/5xx and broken connections are urllib3's (honouring Retry-After, in seconds or
+as an HTTP date); a body cut short or a digest mismatch is retried here, because urllib3
+cannot see inside a streamed body.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import threading
+import traceback
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._auth import Authenticator, AuthError, origin
+from ansible_collections.prewarm.harbor.plugins.module_utils._manifest import (
+    ACCEPT, MAX_MANIFEST_BYTES, ManifestError, hasher_for, parse_manifest,
+)
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import HTTPError as Urllib3Error, InsecureRequestWarning
+    from urllib3.util.retry import Retry
+except ImportError:
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    Retry = object
+
+CHUNK = 1024 * 1024  # large reads keep per-chunk overhead (and GIL hand-offs) negligible
+MAX_RETRY_AFTER = 120  # seconds: a registry asking for more is treated as down
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+USER_AGENT = 'prewarm.harbor/1.0 (ansible; +harbor_proxy_cache_populate)'
+
+
+class RegistryError(Exception):
+    """A request that failed for good; the message says what happened and what to check."""
+
+
+class CappedRetry(Retry):
+    """urllib3 Retry that will not sleep longer than MAX_RETRY_AFTER on a Retry-After header."""
+
+    def get_retry_after(self, response):
+        seconds = super(CappedRetry, self).get_retry_after(response)
+        return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+
+class Tally:
+    """Counters for one image, shared by the threads working on it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.retries = 0
+        self.requests = 0
+
+    def add(self, requests_=0, retries=0):
+        with self._lock:
+            self.requests += requests_
+            self.retries += retries
+
+
+class Registry:
+    """A client for every registry of one run; safe to share between threads."""
+
+    def __init__(self, credentials_for, validate_certs=True, ca_path=None, timeout=60, retries=3,
+                 pool_size=4, allow_plain_http_credentials=False):
+        self.retries = retries
+        self.timeout = (timeout, timeout)
+        self.session = requests.Session()
+        self.session.headers['User-Agent'] = USER_AGENT
+        self.session.verify = ca_path or validate_certs
+        if not validate_certs:
+            requests.packages.urllib3.disable_warnings(InsecureRequestWarning)
+        retry = CappedRetry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=0.5,
+                            status_forcelist=RETRY_STATUSES, allowed_methods=frozenset(['GET', 'HEAD']),
+                            respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False)
+        # pool_block bounds the connections per host to pool_size, whatever the thread count.
+        adapter = HTTPAdapter(pool_connections=8, pool_maxsize=pool_size, pool_block=True, max_retries=retry)
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
+        self.auth = Authenticator(credentials_for, self._fetch_token, allow_plain_http_credentials)
+        self._flavors = {}
+
+    def close(self):
+        self.session.close()
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def request(self, method, url, scope, tally=None, headers=None, stream=False):
+        """Send with auth; on 401 learn the challenge and retry once with a fresh token."""
+        headers = dict(headers or {})
+        response = None
+        for attempt in (1, 2):
+            auth = self.auth.header(url, scope) if attempt == 1 else self.auth.challenged(
+                url, response.headers.get('WWW-Authenticate'), scope)
+            if auth is None and attempt == 2:
+                break
+            if auth:
+                headers['Authorization'] = auth
+            response = self._send(method, url, tally, headers=headers, stream=stream)
+            if response.status_code != 401:
+                return response
+            response.close()
+        raise AuthError('%s %s: 401 unauthorized%s: check username/password (a robot account looks like robot$name) '
+                        'and that the account may pull from this project' % (
+                            method, _redacted(url), '' if self.auth.credentials_for(origin(url)) else ' without credentials'))
+
+    def _send(self, method, url, tally, **kwargs):
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, allow_redirects=True, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise RegistryError('%s %s: TLS verification failed (%s): give the CA with ca_path, or set validate_certs: false '
+                                'for a test registry' % (method, _redacted(url), _reason(exc)))
+        except requests.exceptions.RequestException as exc:
+            raise RegistryError('%s %s: %s after %d retries: check the cache is reachable' % (
+                method, _redacted(url), _reason(exc), self.retries))
+        if tally is not None:
+            history = getattr(getattr(response.raw, 'retries', None), 'history', ()) or ()
+            tally.add(requests_=1, retries=len(history))
+        return response
+
+    def _fetch_token(self, realm, params, headers):
+        response = self._send('GET', realm, None, params=params, headers=headers)
+        if response.status_code in (401, 403):
+            raise AuthError('the token service %s refused the credentials (%d): check username and password' % (
+                _redacted(realm), response.status_code))
+        if response.status_code != 200:
+            raise AuthError('the token service %s answered %d' % (_redacted(realm), response.status_code))
+        try:
+            return response.json()
+        except ValueError:
+            raise AuthError('the token service %s answered with something that is not JSON' % _redacted(realm))
+
+    # -- what the warmer asks ---------------------------------------------------------------
+
+    def is_harbor(self, base):
+        """Harbor answers /api/v2.0/ping with Pong; a plain registry does not have that API."""
+        if base not in self._flavors:
+            try:
+                response = self._send('GET', base + '/api/v2.0/ping', None)
+                self._flavors[base] = response.status_code == 200 and response.text.strip().strip('"') == 'Pong'
+            except RegistryError:
+                self._flavors[base] = False
+        return self._flavors[base]
+
+    def manifest(self, base, repository, reference, tally=None, expected_digest=None):
+        """GET and verify a manifest; returns a parsed Manifest."""
+        url = '%s/v2/%s/manifests/%s' % (base, repository, reference)
+        where = '%s/%s:%s' % (origin(base), repository, reference) if ':' not in reference else \
+            '%s/%s@%s' % (origin(base), repository, reference)
+        response = self.request('GET', url, _scope(repository), tally, headers={'Accept': ACCEPT}, stream=True)
+        with response:
+            _check(response, 'manifest %s' % where)
+            raw = response.raw.read(MAX_MANIFEST_BYTES + 1, decode_content=True)
+        if len(raw) > MAX_MANIFEST_BYTES:
+            raise ManifestError('manifest %s is larger than %d bytes: refusing it (registries cap manifests at 4 MiB)' % (
+                where, MAX_MANIFEST_BYTES))
+        digest = expected_digest or (reference if ':' in reference else None)
+        return parse_manifest(raw, response.headers.get('Content-Type'), digest, 'manifest %s' % where)
+
+    def manifest_exists(self, base, repository, reference, tally=None):
+        """HEAD a manifest: its digest when it exists, None when not. Only for Harbor (a proxy stores on HEAD)."""
+        url = '%s/v2/%s/manifests/%s' % (base, repository, reference)
+        response = self.request('HEAD', url, _scope(repository), tally, headers={'Accept': ACCEPT})
+        with response:
+            if response.status_code == 404:
+                return None
+            _check(response, 'manifest %s/%s:%s' % (origin(base), repository, reference))
+            return response.headers.get('Docker-Content-Digest') or reference
+
+    def blob_exists(self, base, repository, digest, tally=None):
+        """HEAD a blob. On Harbor the answer comes from local storage only: the honest 'is it cached?'."""
+        url = '%s/v2/%s/blobs/%s' % (base, repository, digest)
+        response = self.request('HEAD', url, _scope(repository), tally)
+        with response:
+            if response.status_code == 404:
+                return False
+            _check(response, 'blob %s in %s' % (digest, repository))
+            return True
+
+    def read_blob(self, base, repository, blob, tally=None, keep=False):
+        """Read a blob to the end through ``repository``, verifying size and digest.
+
+        Returns (bytes read over the network, the content when ``keep`` else None). A body cut
+        short or a digest mismatch is retried, then reported; nothing is written to disk.
+        """
+        url = '%s/v2/%s/blobs/%s' % (base, repository, blob.digest)
+        pulled = 0
+        problem = None
+        for _attempt in range(self.retries + 1):
+            response = self.request('GET', url, _scope(repository), tally, stream=True)
+            with response:
+                _check(response, 'blob %s in %s' % (blob.digest, repository))
+                hasher = hasher_for(blob.digest)
+                size = 0
+                parts = [] if keep else None
+                try:
+                    for chunk in response.raw.stream(CHUNK, decode_content=False):
+                        hasher.update(chunk)
+                        size += len(chunk)
+                        if keep:
+                            parts.append(chunk)
+                        if size > blob.size:
+                            break
+                except (Urllib3Error, requests.exceptions.RequestException, OSError) as exc:
+                    problem = 'the connection broke after %d of %d bytes (%s)' % (size, blob.size, _reason(exc))
+                else:
+                    problem = _verify(blob, size, hasher)
+                pulled += size
+            if problem is None:
+                return pulled, (b''.join(parts) if keep else None)
+            if tally is not None:
+                tally.add(retries=1)
+        raise RegistryError('blob %s in %s: %s, %d times: the cache or its upstream serves broken content' % (
+            blob.digest, repository, problem, self.retries + 1))
+
+
+def _verify(blob, size, hasher):
+    if size != blob.size:
+        return 'the body had %s bytes, the manifest says %d' % ('more than %d' % blob.size if size > blob.size else size, blob.size)
+    digest = '%s:%s' % (blob.digest.partition(':')[0], hasher.hexdigest())
+    if digest != blob.digest:
+        return 'the content has digest %s (corrupted)' % digest
+    return None
+
+
+def _scope(repository):
+    return 'repository:%s:pull' % repository
+
+
+def _check(response, what):
+    """Turn an error status into a message that says what to do."""
+    status = response.status_code
+    if status < 400:
+        return
+    detail = _registry_message(response)
+    if status == 404:
+        raise RegistryError('%s not found (404%s): check the tag or digest exists upstream and the rule maps to the right project'
+                            % (what, detail))
+    if status == 403:
+        raise RegistryError('%s: access denied (403%s): the account may not pull from this project' % (what, detail))
+    if status == 429:
+        raise RegistryError('%s: still rate limited (429) after retries: lower max_parallel_jobs or retry later' % what)
+    raise RegistryError('%s: HTTP %d%s' % (what, status, detail))
+
+
+def _registry_message(response):
+    """The first entry of a registry's JSON error body, if any."""
+    try:
+        errors = response.json().get('errors') or []
+        first = errors[0]
+        return ', %s: %s' % (first.get('code'), first.get('message'))
+    except Exception:  # pylint: disable=broad-exception-caught
+        return ''
+
+
+def _reason(exc):
+    """A short reason from a requests/urllib3 exception, without URLs that may carry query strings."""
+    reason = exc
+    while getattr(reason, 'args', None) and isinstance(reason.args[0], Exception):
+        reason = reason.args[0]
+    return type(reason).__name__ + (': %s' % getattr(reason, 'reason', '') if getattr(reason, 'reason', None) else '')
+
+
+def _redacted(url):
+    """A URL without its query string (a token endpoint's query may be long; never secret, but noisy)."""
+    return url.split('?', 1)[0]

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run the module the way users do: through ansible-playbook, and read back what it returned."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+COLLECTIONS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', 'build', 'collections'))
+MODULE = 'prewarm.harbor.harbor_proxy_cache_populate'
+
+
+class Run:
+    """One ansible-playbook run: its registered result, exit code and every byte it printed."""
+
+    def __init__(self, result, returncode, output):
+        self.result = result
+        self.returncode = returncode
+        self.output = output
+
+    @property
+    def images(self):
+        return self.result['images']
+
+    def status(self, image):
+        return [entry['status'] for entry in self.images if entry['image'] == image][0]
+
+    def __repr__(self):
+        return 'Run(rc=%s, result=%s)\n%s' % (self.returncode, json.dumps(self.result, indent=1)[:4000], self.output[-4000:])
+
+
+def ansible_bin(name):
+    """The ansible command next to the running Python (the project's venv)."""
+    candidate = os.path.join(os.path.dirname(sys.executable), name)
+    return candidate if os.path.exists(candidate) else shutil.which(name)
+
+
+def run_module(args, check=False, verbosity=0, env=None, timeout=600):
+    """Run the module once in a one-task playbook; ``args`` are its options."""
+    workdir = tempfile.mkdtemp(prefix='prewarm-play-')
+    out = os.path.join(workdir, 'result.json')
+    play = [{
+        'hosts': 'localhost',
+        'gather_facts': False,
+        'tasks': [
+            {'name': 'warm', MODULE: args, 'register': 'warm', 'ignore_errors': True},
+            {'name': 'save', 'ansible.builtin.copy': {'content': '{{ warm | to_json }}', 'dest': out}, 'check_mode': False},
+        ],
+    }]
+    path = os.path.join(workdir, 'play.yml')
+    with open(path, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(play, handle)
+    command = [ansible_bin('ansible-playbook'), '-i', 'localhost,', '-c', 'local', path]
+    if check:
+        command.append('--check')
+    if verbosity:
+        command.append('-' + 'v' * verbosity)
+    full_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR='1',
+                    ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='false')
+    full_env.update(env or {})
+    proc = subprocess.run(command, capture_output=True, text=True, env=full_env, timeout=timeout, check=False)
+    result = {}
+    if os.path.exists(out):
+        with open(out, encoding='utf-8') as handle:
+            result = json.load(handle)
+    shutil.rmtree(workdir, ignore_errors=True)
+    return Run(result, proc.returncode, proc.stdout + proc.stderr)
