@@ -48,11 +48,14 @@ def test_challenge_then_cached_token_per_scope():
     assert headers['Authorization'].startswith('Basic ')
 
 
-def test_a_new_challenge_renews_the_token():
+def test_a_refused_token_is_renewed_once():
     endpoint = TokenEndpoint()
     auth = authenticator(endpoint)
-    auth.challenged(URL, HARBOR, None)
-    assert auth.challenged(URL, HARBOR, None) == 'Bearer t2'
+    assert auth.challenged(URL, HARBOR, None) == 'Bearer t1'
+    assert auth.challenged(URL, HARBOR, None) == 'Bearer t1'  # another thread's first 401: no second request
+    assert auth.challenged(URL, HARBOR, None, refused='Bearer t1') == 'Bearer t2'
+    assert auth.challenged(URL, HARBOR, None, refused='Bearer t1') == 'Bearer t2'
+    assert len(endpoint.calls) == 2
     assert endpoint.calls[0][2] == {}  # anonymous: no Authorization to the token endpoint
 
 
