@@ -19,7 +19,7 @@ import time
 
 from urllib.parse import urlsplit
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._challenge import parse_challenges
+from ansible_collections.prewarm.harbor.plugins.module_utils._challenge import InvalidChallenge, parse_challenges
 
 DEFAULT_EXPIRES_IN = 60  # seconds, as the distribution token specification says
 EXPIRY_MARGIN = 5  # renew a little before the registry would refuse the token
@@ -64,20 +64,28 @@ class Authenticator:
         challenge = self._challenges.get(origin(url))
         if challenge is None:
             return None
-        return self._answer(url, challenge, scope, renew=False)
+        return self._answer(url, challenge, scope)
 
-    def challenged(self, url, www_authenticate, scope):
-        """Handle a 401: remember the challenge and return a fresh header to retry with (or None)."""
-        challenges = parse_challenges(www_authenticate or '')
+    def challenged(self, url, www_authenticate, scope, refused=None):
+        """Handle a 401: remember the challenge and return a header to retry with (or None).
+
+        ``refused`` is the header the registry just turned down (None when none was sent): a valid
+        token other than that one, fetched by another thread meanwhile, is reused.
+        """
+        try:
+            challenges = parse_challenges(www_authenticate or '')
+        except InvalidChallenge as exc:
+            raise AuthError('%s answered 401 with a malformed WWW-Authenticate header (%s)' % (origin(url), exc))
         preferred = [c for c in challenges if c.scheme == 'bearer' and c.params.get('realm')] or \
                     [c for c in challenges if c.scheme == 'basic']
         if not preferred:
             return None
         challenge = preferred[0]
         self._challenges[origin(url)] = challenge
-        return self._answer(url, challenge, challenge.params.get('scope') or scope, renew=True)
+        return self._answer(url, challenge, challenge.params.get('scope') or scope, refused=refused)
 
-    def _answer(self, url, challenge, scope, renew):
+    def _answer(self, url, challenge, scope, refused=None):
+        """The header for ``scope``: the cached token unless it is the one just refused."""
         credentials = self.credentials_for(origin(url))
         if challenge.scheme == 'basic':
             if not credentials:
@@ -90,7 +98,7 @@ class Authenticator:
             scope_lock = self._scope_locks.setdefault(key, threading.Lock())
         with scope_lock:  # one token request per scope, however many threads need it
             cached = self._tokens.get(key)
-            if cached and not renew and cached[1] > time.time():
+            if cached and cached[1] > time.time() and cached[0] != refused:
                 return cached[0]
             header, expires_at = self._request_token(realm, challenge.params.get('service'), scope, credentials)
             self._tokens[key] = (header, expires_at)

@@ -72,7 +72,8 @@ class Registry:
         self.timeout = (timeout, timeout)
         self.session = requests.Session()
         self.session.headers['User-Agent'] = USER_AGENT
-        self.session.verify = ca_path or validate_certs
+        # Given per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's verify.
+        self.verify = ca_path or validate_certs
         if not validate_certs:
             requests.packages.urllib3.disable_warnings(InsecureRequestWarning)
         retry = CappedRetry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=0.5,
@@ -96,7 +97,7 @@ class Registry:
         response = None
         for attempt in (1, 2):
             auth = self.auth.header(url, scope) if attempt == 1 else self.auth.challenged(
-                url, response.headers.get('WWW-Authenticate'), scope)
+                url, response.headers.get('WWW-Authenticate'), scope, refused=headers.get('Authorization'))
             if auth is None and attempt == 2:
                 break
             if auth:
@@ -111,7 +112,7 @@ class Registry:
 
     def _send(self, method, url, tally, **kwargs):
         try:
-            response = self.session.request(method, url, timeout=self.timeout, allow_redirects=True, **kwargs)
+            response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, allow_redirects=True, **kwargs)
         except requests.exceptions.SSLError as exc:
             raise RegistryError('%s %s: TLS verification failed (%s): give the CA with ca_path, or set validate_certs: false '
                                 'for a test registry' % (method, _redacted(url), _reason(exc)))

@@ -34,7 +34,8 @@ class Run:
         return [entry['status'] for entry in self.images if entry['image'] == image][0]
 
     def __repr__(self):
-        return 'Run(rc=%s, result=%s)\n%s' % (self.returncode, json.dumps(self.result, indent=1)[:4000], self.output[-4000:])
+        lines = ['%s %s %s' % (entry.get('status'), entry.get('image'), entry.get('msg') or '') for entry in self.result.get('images') or []]
+        return 'Run(rc=%s, msg=%s)\n%s\n%s' % (self.returncode, self.result.get('msg'), '\n'.join(lines), self.output[-3000:])
 
 
 def ansible_bin(name):
@@ -51,6 +52,7 @@ def run_module(args, check=False, verbosity=0, env=None, timeout=600):
         'hosts': 'localhost',
         'gather_facts': False,
         'tasks': [
+            # Failures are what some tests are about: keep going to save the result.
             {'name': 'warm', MODULE: args, 'register': 'warm', 'ignore_errors': True},
             {'name': 'save', 'ansible.builtin.copy': {'content': '{{ warm | to_json }}', 'dest': out}, 'check_mode': False},
         ],

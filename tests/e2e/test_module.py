@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The module through ansible-playbook against real registries; skopeo, with upstream stopped, is the judge."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from ansible_collections.prewarm.harbor.tests.e2e.playbook import run_module
+
+ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
+SEED_REGEX = '^.*amazonaws.com/(proxy_[^:/]+)/([^:]+):(.+$)'
+
+
+def rule(base, **extra):
+    """The seed's example rule, pointed at ``base`` (the Harbor-shaped front or the plain proxy)."""
+    return dict(regex_url=SEED_REGEX, replacement_oci=base + '/v2/$1/$2/manifests/$3', **extra)
+
+
+def ecr(project, image):
+    return '%s/%s/%s:%s' % (ECR, project, image.repository, image.tag)
+
+
+def in_project(project, image):
+    return '%s/%s:%s' % (project, image.repository, image.tag)
+
+
+def warm(stand, images, check=False, verbosity=0, env=None, **options):
+    args = dict(images=images, proxy_caches=[rule(stand.front_url)])
+    args.update(options)
+    return run_module(args, check=check, verbosity=verbosity, env=env)
+
+
+@pytest.fixture
+def cold(stand):
+    """A cold cache with upstream running."""
+    stand.reset_cache()
+    return stand
+
+
+def plain_proxy_rule(stand, **extra):
+    """Images named <project>/<repo> map to the plain proxy's <repo>."""
+    return dict(regex_url='^.*amazonaws.com/proxy_[^/]+/([^:]+):(.+)$',
+                replacement_oci=stand.proxy_url + '/v2/$1/manifests/$2', **extra)
+
+
+def test_every_image_kind_is_pullable_for_the_selected_platform_only(cold):
+    project = cold.public_project
+    images = dict(cold.images)
+    run = warm(cold, [ecr(project, image) for image in images.values()], platforms=['linux/amd64'])
+    assert run.returncode == 0, run
+    assert [entry['status'] for entry in run.images] == ['warmed'] * len(images), run
+    assert run.result['changed'] is True
+    for key, image in images.items():
+        pulled = cold.oracle_pull(cold.front_url, in_project(project, image), 'linux/amd64')
+        assert pulled.ok, (key, pulled)
+    multi = images['oci_index']
+    assert not cold.oracle_pull(cold.front_url, in_project(project, multi), 'linux/arm/v7').ok
+    assert not cold.oracle_pull(cold.front_url, in_project(project, images['manifest_list']), 'linux/arm64').ok
+
+
+def test_all_platforms_and_attestations_skipped(cold):
+    project = cold.public_project
+    multi = cold.images['oci_index']
+    run = warm(cold, [ecr(project, multi)], platforms=['all'])
+    assert run.returncode == 0, run
+    entry = run.images[0]
+    assert sorted(p['platform'] for p in entry['platforms']) == ['linux/amd64', 'linux/arm/v7', 'linux/arm64']
+    assert entry['digest'] == multi.digest
+    for platform in ('linux/amd64', 'linux/arm64/v8', 'linux/arm/v7'):
+        assert cold.oracle_pull(cold.front_url, in_project(project, multi), platform).ok, platform
+
+
+def test_the_seed_configuration_file_works_unchanged(cold, tmp_path):
+    config = tmp_path / 'harbor-proxy-cache-populator.yaml'
+    config.write_text(
+        'maxNumberOfParallelJobs: 2\n'
+        'proxyCaches:\n'
+        '- regexURL: "^.*amazonaws.com/(proxy_[^:/]+)/([^:]+):(.+$)"\n'
+        '  replacementOCI: "%s/v2/$1/$2/manifests/$3"\n'
+        '  replacementArch: "%s/v2/$1/$2/manifests/ARCHDIGEST"\n'
+        '  targetArch: "arm64"\n'
+        '  targetOS: "linux"\n' % (cold.front_url, cold.front_url))
+    multi = cold.images['manifest_list']
+    run = run_module(dict(image=ecr(cold.public_project, multi), config_file=str(config)))
+    assert run.returncode == 0, run
+    assert [p['platform'] for p in run.images[0]['platforms']] == ['linux/arm64']
+    assert cold.oracle_pull(cold.front_url, in_project(cold.public_project, multi), 'linux/arm64').ok
+    assert not cold.oracle_pull(cold.front_url, in_project(cold.public_project, multi), 'linux/amd64').ok
+
+
+def test_second_run_on_harbor_is_cached_and_reads_no_blob(cold):
+    images = [ecr(cold.public_project, image) for image in cold.images.values()]
+    first = warm(cold, images)
+    assert first.returncode == 0 and first.result['changed'], first
+    mark = cold.front_log_mark()
+    second = warm(cold, images)
+    assert second.returncode == 0, second
+    assert second.result['changed'] is False, second
+    assert {entry['status'] for entry in second.images} == {'cached'}
+    assert second.result['summary']['bytes_pulled'] == 0
+    blob_gets = [e for e in cold.front_log(since=mark) if e.kind == 'blobs' and e.method == 'GET']
+    assert blob_gets == []
+    assert [e for e in cold.front_log(since=mark) if e.kind == 'blobs' and e.method == 'HEAD']
+
+
+def test_plain_proxy_is_warmed_every_time_and_shared_layers_per_repository(cold):
+    shared = [cold.images['shared_one'], cold.images['shared_two']]
+    images = [ecr(cold.public_project, image) for image in shared]
+    args = dict(images=images, proxy_caches=[plain_proxy_rule(cold)])
+    for _run in range(2):
+        run = run_module(args)
+        assert run.returncode == 0, run
+        assert [entry['status'] for entry in run.images] == ['warmed', 'warmed'] and run.result['changed'], run
+    for image in shared:
+        assert cold.oracle_pull(cold.proxy_url, '%s:%s' % (image.repository, image.tag), 'linux/amd64').ok, image
+
+
+@pytest.mark.parametrize('through', ['front', 'proxy'])
+def test_check_mode_changes_nothing_in_the_cache(cold, through):
+    images = [ecr(cold.public_project, image) for image in cold.images.values()]
+    rules = [rule(cold.front_url)] if through == 'front' else [plain_proxy_rule(cold)]
+    before = cold.snapshot_proxy_storage()
+    mark = cold.front_log_mark()
+    run = run_module(dict(images=images, proxy_caches=rules), check=True)
+    assert run.returncode == 0, run
+    assert {entry['status'] for entry in run.images} == {'would_warm'}, run
+    assert all(entry['manifest_url'] for entry in run.images)
+    assert cold.snapshot_proxy_storage() == before
+    if through == 'front':
+        assert all(entry['digest'] for entry in run.images)  # Harbor's HEAD confirmed each manifest
+        assert not [e for e in cold.front_log(since=mark) if e.method == 'GET' and e.kind]
+
+
+def test_unmatched_and_missing_tag_fail_only_themselves(cold):
+    good = ecr(cold.public_project, cold.images['oci'])
+    missing = '%s/%s/library/oci:does-not-exist' % (ECR, cold.public_project)
+    unmatched = 'quay.io/team/app:1.0'
+    run = warm(cold, [good, missing, unmatched])
+    assert run.result['failed'] is True
+    assert [entry['status'] for entry in run.images] == ['warmed', 'failed', 'unmatched'], run
+    assert 'not found' in run.images[1]['msg'] and 'does-not-exist' in run.images[1]['msg']
+    assert 'no rule matches' in run.images[2]['msg']
+    assert '1 of 3 images failed' in run.result['msg']
+    lenient = warm(cold, [good, missing], fail_on_error=False)
+    assert not lenient.result.get('failed') and lenient.images[1]['status'] == 'failed', lenient
+
+
+def test_robot_account_on_the_private_project(cold):
+    image = cold.images['schema2']
+    user, password = cold.robot_creds
+    run = warm(cold, [ecr(cold.private_project, image)], username=user, password=password)
+    assert run.returncode == 0 and run.images[0]['status'] == 'warmed', run
+    assert cold.oracle_pull(cold.front_url, in_project(cold.private_project, image), 'linux/amd64', creds='robot').ok
+    from_env = warm(cold, [ecr(cold.private_project, image)], env={'hUSER': user, 'hPW': password})
+    assert from_env.returncode == 0 and from_env.images[0]['status'] == 'cached', from_env
+    anonymous = warm(cold, [ecr(cold.private_project, image)])
+    assert anonymous.images[0]['status'] == 'failed', anonymous
+
+
+def test_wrong_credentials_are_reported_without_the_secret(cold):
+    secret = 'Wr0ng-S3cret-pr3warm'
+    image = ecr(cold.private_project, cold.images['oci'])
+    run = warm(cold, [image], username=cold.robot_user, password=secret, verbosity=4)
+    assert run.result['failed'] is True
+    entry = run.images[0]
+    assert entry['status'] == 'failed'
+    assert 'refused the credentials' in entry['msg'] and 'check username and password' in entry['msg'], entry
+    assert secret not in run.output
+    assert secret not in yaml.safe_dump(run.result)
+
+
+def test_https_with_ca_path_wrong_ca_and_no_verification(cold, tmp_path):
+    image = cold.images['oci']
+    images = [ecr(cold.public_project, image)]
+    https_rule = [rule(cold.front_https_url)]
+    trusted = run_module(dict(images=images, proxy_caches=https_rule, ca_path=cold.ca_path))
+    assert trusted.returncode == 0 and trusted.images[0]['status'] == 'warmed', trusted
+    other_ca = tmp_path / 'other-ca.pem'
+    other_ca.write_text(open('/etc/ssl/certs/ca-certificates.crt', encoding='utf-8').read())
+    wrong = run_module(dict(images=images, proxy_caches=https_rule, ca_path=str(other_ca)))
+    assert wrong.images[0]['status'] == 'failed', wrong
+    assert 'TLS verification failed' in wrong.images[0]['msg'] and 'ca_path' in wrong.images[0]['msg']
+    unverified = run_module(dict(images=images, proxy_caches=https_rule, validate_certs=False))
+    assert unverified.returncode == 0 and unverified.images[0]['status'] == 'cached', unverified
+    assert cold.oracle_pull(cold.front_https_url, in_project(cold.public_project, image), 'linux/amd64').ok
