@@ -186,3 +186,11 @@ def test_https_with_ca_path_wrong_ca_and_no_verification(cold, tmp_path):
     unverified = run_module(dict(images=images, proxy_caches=https_rule, validate_certs=False))
     assert unverified.returncode == 0 and unverified.images[0]['status'] == 'cached', unverified
     assert cold.oracle_pull(cold.front_https_url, in_project(cold.public_project, image), 'linux/amd64').ok
+
+
+def test_docker_hub_short_names_follow_harbor_redirect_to_library(cold):
+    image = cold.images['oci_index']  # library/multi
+    short = '%s/%s/multi:%s' % (ECR, cold.public_project, image.tag)
+    run = warm(cold, [short], platforms=['linux/arm64'])
+    assert run.result['images'][0]['status'] == 'warmed', run
+    assert cold.oracle_pull(cold.front_url, in_project(cold.public_project, image), 'linux/arm64').ok

@@ -6,9 +6,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import collections
-import json
 import os
-import subprocess
 import time
 
 import pytest
@@ -21,7 +19,6 @@ from ansible_collections.prewarm.harbor.plugins.filter.container_images import F
 
 # Renders are kept verbatim as .txt: multi-document and deliberately broken YAML is not for yamllint.
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures')
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 
 DIGEST_API = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'
 
@@ -308,38 +305,3 @@ def test_large_render_is_fast():
     assert result == sorted(expected)
     # Only a very loose bound: this is a sanity check, not a benchmark.
     assert elapsed < 10
-
-
-ANSIBLE = os.path.join(REPO_ROOT, '.venv', 'bin', 'ansible')
-COLLECTIONS_PATH = os.path.join(REPO_ROOT, 'build', 'collections')
-
-
-def run_ansible(tmp_path, fixture):
-    if not os.access(ANSIBLE, os.X_OK) or not os.path.isdir(os.path.join(COLLECTIONS_PATH, 'ansible_collections', 'prewarm', 'harbor')):
-        pytest.skip('needs %s and the collection linked under %s' % (ANSIBLE, COLLECTIONS_PATH))
-    env = dict(os.environ)
-    env.update({
-        'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS_PATH,
-        'ANSIBLE_HOME': str(tmp_path / 'ansible-home'),
-        'ANSIBLE_LOCALHOST_WARNING': 'False',
-        'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'False',
-        'ANSIBLE_NOCOLOR': '1',
-    })
-    expression = "{{ lookup('file', '%s') | prewarm.harbor.container_images }}" % os.path.join(FIXTURES, fixture)
-    return subprocess.run(
-        [ANSIBLE, 'localhost', '-m', 'debug', '-a', 'msg=%s' % expression],
-        cwd=str(tmp_path), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120, check=False)
-
-
-def test_through_ansible(tmp_path):
-    proc = run_ansible(tmp_path, 'helm_template.txt')
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    host, status, output = proc.stdout.partition(' | SUCCESS => ')
-    assert host == 'localhost', proc.stdout
-    assert json.loads(output)['msg'] == sorted(EXPECTED['helm_template.txt'])
-
-
-def test_through_ansible_malformed(tmp_path):
-    proc = run_ansible(tmp_path, 'malformed_helm.txt')
-    assert proc.returncode != 0
-    assert 'document 3, line 27,' in proc.stdout + proc.stderr

@@ -1,0 +1,40 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Session-wide registry stand for end-to-end tests; a failing test's report ends with the stand's logs."""
+
+import os
+import shutil
+
+import pytest
+
+from ansible_collections.prewarm.harbor.tests.stand import Stand
+
+_TOOLS = ('docker-registry', 'nginx', 'skopeo')
+
+
+@pytest.fixture(scope='session')
+def stand(tmp_path_factory):
+    """One stand for the session; call ``stand.reset_cache()`` in a test that needs a cold cache."""
+    missing = [tool for tool in _TOOLS if shutil.which(tool) is None and not os.path.exists(f'/usr/sbin/{tool}')]
+    if missing:  # a skip would pass silently where the whole point is real registries
+        pytest.fail(f'the stand needs {", ".join(missing)}: run make test, which installs them')
+    with Stand(tmp_path_factory.mktemp('stand')) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def stand_defaults(request):
+    """Before each test using the stand: upstream running, switches off (a test may have left them otherwise)."""
+    if 'stand' in request.fixturenames:
+        request.getfixturevalue('stand').restore_defaults()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):  # pylint: disable=unused-argument
+    """Append the stand's log tails to the report of a failing test that used it."""
+    report = yield
+    running = getattr(item, 'funcargs', {}).get('stand')
+    if report.failed and isinstance(running, Stand):
+        report.sections.append(('stand logs', running.log_report()))
+    return report

@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The front's access log (one JSON object per line, written by nginx) as typed entries tests can filter."""
+
+import dataclasses
+import json
+import re
+import urllib.parse
+
+_ADDRESS_SEPARATOR = re.compile(r'\s*,\s*|\s+:\s+|\s+')  # nginx: ', ' between tries, ' : ' across redirects
+_V2_PATH = re.compile(r'^/v2/(?P<name>.+)/(?P<kind>manifests|blobs|tags)/(?P<reference>[^/]+)$')
+
+
+@dataclasses.dataclass(frozen=True)
+class AccessEntry:
+    """One request as the client sent it. ``auth`` is none/basic/bearer/other (never the credentials).
+
+    ``backend`` names the component that answered (proxy, local, heads, services; several when nginx
+    failed over), '' when nginx answered itself (ping, 401/429 from the gate, redirects).
+    """
+
+    time: float
+    scheme: str
+    method: str
+    uri: str
+    status: int
+    bytes_sent: int
+    body_bytes_sent: int
+    auth: str
+    backend: str
+    upstream_status: str
+    request_time: float
+
+    @property
+    def path(self):
+        """The URI without its query string."""
+        return urllib.parse.urlsplit(self.uri).path
+
+    def _match(self, group):
+        found = _V2_PATH.match(self.path)
+        return found.group(group) if found else ''
+
+    @property
+    def kind(self):
+        """``manifests``, ``blobs``, ``tags`` or '' for other paths."""
+        return self._match('kind')
+
+    @property
+    def name(self):
+        """``<project>/<repo>`` of a /v2 repository request, else ''."""
+        return self._match('name')
+
+    @property
+    def reference(self):
+        """Tag or digest of a manifest/blob request, else ''."""
+        return self._match('reference')
+
+
+def parse(lines, ports):
+    """Parse log lines; ``ports`` maps ``127.0.0.1:<port>`` to a component name."""
+    entries = []
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        raw = json.loads(line)
+        addresses = [a for a in _ADDRESS_SEPARATOR.split(raw['upstream_addr']) if a]
+        backend = ','.join(ports.get(a, a) for a in addresses)
+        entries.append(AccessEntry(time=raw['msec'], scheme=raw['scheme'], method=raw['method'], uri=raw['uri'], status=raw['status'],
+                                   bytes_sent=raw['bytes_sent'], body_bytes_sent=raw['body_bytes_sent'], auth=raw['auth'],
+                                   backend=backend, upstream_status=raw['upstream_status'], request_time=raw['request_time']))
+    return entries
+
+
+def read(path, ports, since=0):
+    """Entries written after byte offset ``since`` (see ``mark``)."""
+    try:
+        with open(path, encoding='utf-8') as handle:
+            handle.seek(since)
+            return parse(handle.read().splitlines(), ports)
+    except FileNotFoundError:
+        return []
+
+
+def mark(path):
+    """Current end of the log: pass it as ``since`` to read only what comes later."""
+    try:
+        with open(path, 'rb') as handle:
+            return handle.seek(0, 2)
+    except FileNotFoundError:
+        return 0
