@@ -85,6 +85,7 @@ class Registry:
         self.session.mount('http://', adapter)
         self.auth = Authenticator(credentials_for, self._fetch_token, allow_plain_http_credentials)
         self._flavors = {}
+        self._flavor_lock = threading.Lock()
 
     def close(self):
         self.session.close()
@@ -140,13 +141,17 @@ class Registry:
 
     def is_harbor(self, base):
         """Harbor answers /api/v2.0/ping with Pong; a plain registry does not have that API."""
-        if base not in self._flavors:
-            try:
-                response = self._send('GET', base + '/api/v2.0/ping', None)
-                self._flavors[base] = response.status_code == 200 and response.text.strip().strip('"') == 'Pong'
-            except RegistryError:
-                self._flavors[base] = False
+        with self._flavor_lock:  # one probe per cache, however many images start at once
+            if base not in self._flavors:
+                self._flavors[base] = self._answers_pong(base)
         return self._flavors[base]
+
+    def _answers_pong(self, base):
+        try:
+            response = self._send('GET', base + '/api/v2.0/ping', None)
+        except RegistryError:
+            return False
+        return response.status_code == 200 and response.text.strip().strip('"') == 'Pong'
 
     def manifest(self, base, repository, reference, tally=None, expected_digest=None):
         """GET and verify a manifest; returns a parsed Manifest."""

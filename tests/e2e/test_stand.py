@@ -200,16 +200,17 @@ def test_basic_auth_on_v2(stand):
 
 def test_token_expiry(stand):
     """``expires_in`` is configurable and the front enforces it exactly."""
-    stand.set_token_lifetime(1)
+    # exp is whole seconds (iat truncated), so a 2 s token lives between 1 and 2 s.
+    stand.set_token_lifetime(2)
     try:
         answer = token(stand.front_url, f'repository:{stand.public_project}/{MULTI}:pull').json()
     finally:
         stand.set_token_lifetime(1800)
-    assert answer['expires_in'] == 1
+    assert answer['expires_in'] == 2
     headers = {'Authorization': 'Bearer ' + answer['token'], 'Accept': ACCEPT}
     url = f'{stand.front_url}/v2/{stand.public_project}/{MULTI}/manifests/1.0'
     assert get(url, headers).status_code == 200
-    time.sleep(2.1)
+    time.sleep(2.2)
     assert get(url, headers).status_code == 401
 
 
