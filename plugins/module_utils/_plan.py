@@ -17,7 +17,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._rewrite import Rew
 
 
 class Target:
-    """One image and where to warm it: the rule's match and the platforms wanted."""
+    """One image and where to warm it: the rule's match (a _rewrite.RuleMatch) and the platforms wanted."""
 
     def __init__(self, image, rule_index=None, match=None, platforms=(), problem=None):
         self.image = image
@@ -25,29 +25,6 @@ class Target:
         self.match = match
         self.platforms = platforms
         self.problem = problem
-
-    @property
-    def base(self):
-        return self.match.base_url
-
-    @property
-    def repository(self):
-        return self.match.repository
-
-    @property
-    def reference(self):
-        return self.match.reference
-
-    @property
-    def manifest_url(self):
-        return self.match.manifest_url
-
-    @property
-    def index_only(self):
-        return self.match.index_only
-
-    def arch_location(self, digest):
-        return self.match.arch_location(digest)
 
     def result(self):
         """The result entry as planning leaves it: final for unmatched and invalid images."""

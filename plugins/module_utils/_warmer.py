@@ -95,27 +95,29 @@ class Warmer:
         """Change nothing in the cache: a plain proxy stores on any manifest request, so it gets none."""
         result.update(status=WOULD_WARM, changed=True)
         result['platforms'] = [{'platform': str(platform)} for platform in target.platforms]
-        if not self.is_harbor(target.base):
+        match = target.match
+        if not self.is_harbor(match.base_url):
             return
         # Harbor answers HEAD on a manifest from upstream and stores nothing.
-        digest = self.registry.manifest_exists(target.base, target.repository, target.reference, tally)
+        digest = self.registry.manifest_exists(match.base_url, match.repository, match.reference, tally)
         if digest is None:
-            raise ImageFailure('manifest %s not found: check the tag or digest exists upstream' % target.manifest_url)
+            raise ImageFailure('manifest %s not found: check the tag or digest exists upstream' % target.match.manifest_url)
         result['digest'] = digest
 
     def _warm(self, target, result, tally):
-        harbor = self.is_harbor(target.base)
+        match = target.match
+        harbor = self.is_harbor(match.base_url)
         pool = self._pools[harbor]
-        top = self.registry.manifest(target.base, target.repository, target.reference, tally)
+        top = self.registry.manifest(match.base_url, match.repository, match.reference, tally)
         result['digest'] = top.digest
         result['media_type'] = top.media_type
         missing = []
         if top.is_index:
             images, missing = self._children(target, top, tally)
-        elif target.index_only:
+        elif match.index_only:
             images = []
         else:
-            images = [(None, target.base, target.repository, top)]
+            images = [(None, match.base_url, match.repository, top)]
         counted = set()  # a blob two platforms share is counted once, for the first
         platforms = [self._platform(target, image, pool, tally, counted) for image in images]
         result['platforms'] = platforms
@@ -130,12 +132,12 @@ class Warmer:
 
     def _children(self, target, index, tally):
         """The child manifests of the selected platforms, fetched by digest (verified)."""
-        if target.index_only:
+        if target.match.index_only:
             return [], []
         selected, missing = select_manifests(index.children, target.platforms)
         images = []
         for platform, entry in selected:
-            base, repository, reference = target.arch_location(entry['digest'])
+            base, repository, reference = target.match.arch_location(entry['digest'])
             child = self.registry.manifest(base, repository, reference, tally, expected_digest=entry['digest'])
             if child.is_index:
                 raise ImageFailure('platform %s of %s is itself an index: nested indexes are not supported' % (platform, index.digest))
