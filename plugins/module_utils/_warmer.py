@@ -121,8 +121,10 @@ class Warmer:
         counted = set()  # a blob two platforms share is counted once, for the first
         platforms = [self._platform(target, image, pool, tally, counted) for image in images]
         result['platforms'] = platforms
-        # A plain proxy cannot say what it held, so reading through it counts as a change.
-        result['changed'] = any(tuple(p.pop('missing') for p in platforms)) or not harbor
+        # Only Harbor's blob HEADs can tell that nothing was missing; without them (a plain proxy,
+        # an index-only rule) reading through the cache counts as a change.
+        missing_blobs = any(tuple(p.pop('missing') for p in platforms))
+        result['changed'] = missing_blobs or not harbor or not platforms
         result['status'] = WARMED if result['changed'] else CACHED
         if missing:
             offered = ', '.join(str(from_descriptor(entry['platform'])) for entry in platform_entries(top.children))

@@ -194,3 +194,23 @@ def test_docker_hub_short_names_follow_harbor_redirect_to_library(cold):
     run = warm(cold, [short], platforms=['linux/arm64'])
     assert run.result['images'][0]['status'] == 'warmed', run
     assert cold.oracle_pull(cold.front_url, in_project(cold.public_project, image), 'linux/arm64').ok
+
+
+def test_index_only_rule_reads_the_index_and_nothing_else(cold):
+    multi = cold.images['oci_index']
+    mark = cold.front_log_mark()
+    run = warm(cold, [ecr(cold.public_project, multi)], proxy_caches=[rule(cold.front_url, replacement_arch='')])
+    entry = run.images[0]
+    assert entry['status'] == 'warmed' and entry['digest'] == multi.digest and entry['platforms'] == [], run
+    requests = [(e.method, e.kind) for e in cold.front_log(since=mark) if e.kind]
+    assert ('GET', 'manifests') in requests and ('GET', 'blobs') not in requests
+
+
+def test_pull_blobs_false_reads_manifests_only(cold):
+    image = cold.images['manifest_list']
+    mark = cold.front_log_mark()
+    run = warm(cold, [ecr(cold.public_project, image)], pull_blobs=False)
+    entry = run.images[0]
+    assert entry['status'] == 'warmed' and entry['changed'], run
+    assert [p['platform'] for p in entry['platforms']] == ['linux/amd64'] and entry['platforms'][0]['bytes_pulled'] == 0
+    assert not [e for e in cold.front_log(since=mark) if e.kind == 'blobs' and e.method == 'GET']
