@@ -63,6 +63,9 @@ units: testroot
 integration: setup
 	$(PYTEST_ENV) $(BIN)/python -m pytest tests/e2e -q -ra
 
+demo: setup
+	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.demo.run
+
 build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path build/dist .
 
