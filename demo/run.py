@@ -61,8 +61,8 @@ def prove(stand, report):
         for platform in entry.get('platforms') or []:
             pulled = stand.oracle_pull(stand.front_url, repository, platform['platform'])
             failures += not pulled.ok
-            print('  %-4s %-40s %-14s %s' % ('ok' if pulled.ok else 'FAIL', repository, platform['platform'],
-                                          '' if pulled.ok else pulled.stderr.strip()[-200:]))
+            problem = '' if pulled.ok else pulled.stderr.strip()[-200:]
+            print('  %-4s %-40s %-14s %s' % ('ok' if pulled.ok else 'FAIL', repository, platform['platform'], problem))
     return failures
 
 

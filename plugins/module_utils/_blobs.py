@@ -8,14 +8,22 @@
 A distribution proxy links a blob only into the repository it was read through, so a base
 layer shared by two images is read once per repository. It also streams a blob that is already
 in flight without storing it, so the same digest is never fetched twice at once, even for
-two repositories: the second waits for the first and then reads from the cache.
+two repositories or two processes: the second waits until the first is stored.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._digestlock import DigestLock
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry import RegistryError
+
+MIN_SETTLE = 0.02  # seconds before the first "is it stored?" HEAD
+MAX_POLL = 2.0
+SETTLE_SECONDS = 10.0  # plus three times the read's duration
 
 
 class BlobOutcome:
@@ -34,20 +42,28 @@ class BlobOutcome:
 
 
 class BlobPool:
-    """Runs blob reads on a bounded pool of threads, de-duplicated per (base, repository, digest)."""
+    """Blob reads on a bounded pool of threads, de-duplicated per (base, repository, digest).
 
-    def __init__(self, registry, workers, skip_local, pull=True):
-        """``skip_local``: ask HEAD first and skip blobs the cache already holds (Harbor only).
+    A read is done when the cache has stored the blob for that repository, not when the last byte
+    arrived: the cache commits a little later (a distribution proxy even fetches its own copy in
+    the background), and until then a read of the same digest through another repository is
+    served without being stored. So the digest stays locked, off the reader threads, until the
+    cache says it holds the blob.
+    """
+
+    def __init__(self, registry, workers, harbor, pull=True):
+        """``harbor``: the cache answers HEAD on a blob from its own storage, so cached blobs are skipped.
 
         ``pull``: read missing blobs; without it only their presence is checked (where it can be).
         """
         self.registry = registry
-        self.skip_local = skip_local
+        self.harbor = harbor
         self.pull = pull
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix='blob')
+        self._readers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix='blob')
+        # Settling is mostly sleeping between HEADs: more threads, no more connections (the pool bounds those).
+        self._settlers = ThreadPoolExecutor(max_workers=workers * 4, thread_name_prefix='settle')
         self._lock = threading.Lock()
         self._futures = {}
-        self._in_flight = {}
         self.bytes_pulled = 0
         self.blobs_pulled = 0
 
@@ -60,25 +76,72 @@ class BlobPool:
         with self._lock:
             future = self._futures.get(key)
             if future is None:
-                future = self._executor.submit(self._ensure, base, repository, blob, tally, keep)
-                self._futures[key] = future
+                future = self._futures[key] = Future()
+                self._readers.submit(self._read, base, repository, blob, tally, keep, future)
             return future
 
-    def _ensure(self, base, repository, blob, tally, keep):
-        if self.skip_local and self.registry.blob_exists(base, repository, blob.digest, tally):
-            return BlobOutcome(False)
-        if not self.pull:
-            return BlobOutcome(True)
-        with self._digest_lock(blob.digest):
+    def _read(self, base, repository, blob, tally, keep, future):
+        lock = None
+        try:
+            if not self.pull:
+                future.set_result(BlobOutcome(not self._stored(base, repository, blob, tally)))
+                return
+            lock = DigestLock(base, blob.digest).acquire()
+            if self._stored(base, repository, blob, tally):  # asked under the lock: another reader may just have stored it
+                future.set_result(BlobOutcome(False))
+                return
+            started = time.time()
             pulled, content = self.registry.read_blob(base, repository, blob, tally, keep=keep)
-        with self._lock:
-            self.bytes_pulled += pulled
-            self.blobs_pulled += 1
-        return BlobOutcome(True, pulled, content)
+            with self._lock:
+                self.bytes_pulled += pulled
+                self.blobs_pulled += 1
+            self._settlers.submit(self._settle, base, repository, blob, tally, lock, time.time() - started,
+                                  BlobOutcome(True, pulled, content), future)
+            lock = None  # the settler releases it
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            future.set_exception(exc)
+        finally:
+            if lock is not None:
+                lock.release()
 
-    def _digest_lock(self, digest):
-        with self._lock:
-            return self._in_flight.setdefault(digest, threading.Lock())
+    def _stored(self, base, repository, blob, tally):
+        """Only Harbor answers honestly before a read; a plain proxy would fetch the blob to answer."""
+        return self.harbor and self.registry.blob_exists(base, repository, blob.digest, tally)
+
+    def _settle(self, base, repository, blob, tally, lock, read_seconds, outcome, future):
+        try:
+            self._wait_stored(base, repository, blob, tally, read_seconds)
+            future.set_result(outcome)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            future.set_exception(exc)
+        finally:
+            lock.release()
+
+    def _wait_stored(self, base, repository, blob, tally, read_seconds):
+        """Poll HEAD with backoff until the cache holds the blob in ``repository``.
+
+        A plain proxy fetches a blob from upstream to answer HEAD while it does not hold it, so the
+        first poll waits about as long as the read took. Harbor must end up holding the blob (one
+        more read is tried); a plain proxy that never shows it stored is left as read, since
+        nothing there can tell.
+        """
+        for attempt in (1, 2):
+            delay = max(MIN_SETTLE, read_seconds)
+            deadline = time.time() + SETTLE_SECONDS + 3 * read_seconds
+            while True:
+                time.sleep(delay)
+                if self.registry.blob_stored(base, repository, blob.digest, self.harbor, tally):
+                    return
+                if time.time() > deadline:
+                    break
+                delay = min(delay * 2, MAX_POLL)
+            if not self.harbor:
+                return
+            if attempt == 1:
+                self.registry.read_blob(base, repository, blob, tally)
+        raise RegistryError('blob %s was read through %s twice, but the cache did not store it: check the '
+                            'cache\'s storage and logs' % (blob.digest, repository))
 
     def shutdown(self):
-        self._executor.shutdown(wait=True)
+        self._readers.shutdown(wait=True)
+        self._settlers.shutdown(wait=True)

@@ -188,6 +188,20 @@ class Registry:
             _check(response, 'blob %s in %s' % (digest, repository))
             return True
 
+    def blob_stored(self, base, repository, digest, harbor, tally=None):
+        """Whether the cache holds the blob in ``repository``, as far as it can tell.
+
+        Harbor answers HEAD from its storage only. A plain distribution proxy answers from storage
+        (through http.ServeContent, which adds Accept-Ranges, or a redirect to its storage backend)
+        or else from upstream, which sends neither.
+        """
+        url = '%s/v2/%s/blobs/%s' % (base, repository, digest)
+        response = self.request('HEAD', url, _scope(repository), tally)
+        with response:
+            if response.status_code != 200:
+                return False
+            return harbor or bool(response.history) or 'Accept-Ranges' in response.headers
+
     def read_blob(self, base, repository, blob, tally=None, keep=False):
         """Read a blob to the end through ``repository``, verifying size and digest.
 

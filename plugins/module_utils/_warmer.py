@@ -52,8 +52,8 @@ class Warmer:
         """
         started = time.time()
         unique = list(dict((target.image, target) for target in targets).values())
-        pools = {True: BlobPool(self.registry, self.jobs, skip_local=True, pull=self.pull_blobs),
-                 False: BlobPool(self.registry, self.jobs, skip_local=False, pull=self.pull_blobs)}
+        pools = {True: BlobPool(self.registry, self.jobs, harbor=True, pull=self.pull_blobs),
+                 False: BlobPool(self.registry, self.jobs, harbor=False, pull=self.pull_blobs)}
         self._pools = pools
         try:
             with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix='image') as images:

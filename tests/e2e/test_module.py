@@ -214,3 +214,20 @@ def test_pull_blobs_false_reads_manifests_only(cold):
     assert entry['status'] == 'warmed' and entry['changed'], run
     assert [p['platform'] for p in entry['platforms']] == ['linux/amd64'] and entry['platforms'][0]['bytes_pulled'] == 0
     assert not [e for e in cold.front_log(since=mark) if e.kind == 'blobs' and e.method == 'GET']
+
+
+@pytest.mark.parametrize('through', ['front', 'proxy'])
+def test_a_base_layer_shared_by_images_warmed_at_once_is_stored_for_each(cold, through):
+    """The cache stores a blob after the last byte went out; a read through another repository meanwhile is not stored."""
+    base = cold.layer('shared-race-base-' + through, 24 * 1024 * 1024)
+    names = ['race-%s/app-%d' % (through, n) for n in range(4)]
+    images = [cold.push_image(name, '1.0', base_layers=(base,)) for name in names]
+    rules = [rule(cold.front_url)] if through == 'front' else [plain_proxy_rule(cold)]
+    run = run_module(dict(images=[ecr(cold.public_project, image) for image in images], proxy_caches=rules, max_parallel_jobs=4))
+    assert run.result['summary']['warmed'] == 4, run
+    for image in images:
+        if through == 'front':
+            pulled = cold.oracle_pull(cold.front_url, in_project(cold.public_project, image), 'linux/amd64')
+        else:
+            pulled = cold.oracle_pull(cold.proxy_url, '%s:%s' % (image.repository, image.tag), 'linux/amd64')
+        assert pulled.ok, (image.repository, pulled.stderr)

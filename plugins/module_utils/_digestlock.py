@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""One reader per (cache, digest) at a time, across threads and processes.
+
+A distribution proxy keeps a blob "in flight" until it has stored it, and serves anyone else who
+asks meanwhile straight from upstream without storing it for their repository. The playbook runs
+one module process per image, so the lock is a file lock that every process on this machine sees.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import fcntl
+import hashlib
+import os
+import tempfile
+
+LOCK_DIR = os.path.join(tempfile.gettempdir(), 'prewarm-harbor-locks')
+
+
+class DigestLock:
+    """An exclusive flock on a file named after the cache and digest; release from any thread."""
+
+    def __init__(self, cache, digest):
+        name = hashlib.sha256(('%s %s' % (cache, digest)).encode('utf-8')).hexdigest()[:32]
+        self.path = os.path.join(LOCK_DIR, name + '.lock')
+        self._fd = None
+
+    def acquire(self):
+        if not os.path.isdir(LOCK_DIR):
+            os.makedirs(LOCK_DIR, mode=0o1777, exist_ok=True)
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)  # each open() is its own lock holder, so threads exclude each other too
+        return self
+
+    def release(self):
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
