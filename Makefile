@@ -21,9 +21,9 @@ PIP_BOOTSTRAP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ENV := PYTHONPATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) PATH=$(BIN):$$PATH
 
-.PHONY: testroot test setup debs sanity units integration demo bench build clean
+.PHONY: testroot test setup debs sanity lint units integration demo bench build clean
 
-test: setup sanity units integration
+test: setup sanity lint units integration
 
 setup: debs $(VENV)/.installed $(LINK) $(PIP_BOOTSTRAP)
 
@@ -56,6 +56,10 @@ testroot: setup
 
 sanity: testroot
 	cd $(TESTROOT) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+# --offline: otherwise ansible-lint copies the collection into ~/.ansible/collections, where it shadows the checkout.
+lint: setup
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint --offline --nocolor --profile production playbooks/
 
 units: testroot
 	cd $(TESTROOT) && $(BIN)/ansible-test units --venv --python 3.11 --color no
