@@ -18,7 +18,15 @@ import hashlib
 import os
 import tempfile
 
-LOCK_DIR = os.path.join(tempfile.gettempdir(), 'prewarm-harbor-locks')
+
+def lock_dir():
+    """Per user: a directory every user shares would be another user's (0755 after the umask) or could be
+    squatted; locks need only exclude this user's own runs."""
+    return os.path.join(tempfile.gettempdir(), 'prewarm-harbor-locks-%d' % os.getuid())
+
+
+class LockError(ValueError):
+    """The lock cannot be taken at all; a problem of this run's environment, reported per image."""
 
 
 class DigestLock:
@@ -26,13 +34,20 @@ class DigestLock:
 
     def __init__(self, cache, digest):
         name = hashlib.sha256(('%s %s' % (cache, digest)).encode('utf-8')).hexdigest()[:32]
-        self.path = os.path.join(LOCK_DIR, name + '.lock')
+        self.directory = lock_dir()
+        self.path = os.path.join(self.directory, name + '.lock')
         self._fd = None
 
     def acquire(self):
-        if not os.path.isdir(LOCK_DIR):
-            os.makedirs(LOCK_DIR, mode=0o1777, exist_ok=True)
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        """Block until this process holds the lock; LockError when the lock directory is unusable."""
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            if os.stat(self.directory).st_uid != os.getuid():
+                raise OSError('owned by another user')
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
+        except OSError as exc:
+            raise LockError('cannot use the lock directory %s (%s): set TMPDIR to a directory of your own' % (
+                self.directory, exc.strerror or exc))
         fcntl.flock(self._fd, fcntl.LOCK_EX)  # each open() is its own lock holder, so threads exclude each other too
         return self
 

@@ -39,6 +39,10 @@ class ManifestError(ValueError):
     """A manifest that cannot be used: wrong digest, unknown or dead format, malformed."""
 
 
+class DigestMismatch(ManifestError):
+    """The bytes are not the ones asked for: worth reading again, unlike a malformed manifest."""
+
+
 class Blob:
     """A content-addressed blob (config or layer) that a manifest references."""
 
@@ -107,8 +111,8 @@ def parse_manifest(raw, content_type, expected_digest=None, where='manifest'):
         raise ManifestError('%s: unsupported digest algorithm in "%s"' % (where, expected_digest))
     digest = digest_of(raw, algorithm)
     if expected_digest and digest != expected_digest:
-        raise ManifestError('%s: content has digest %s, not the %s that was asked for; the cache or upstream served '
-                            'wrong or corrupted bytes' % (where, digest, expected_digest))
+        raise DigestMismatch('%s: content has digest %s, not the %s that was asked for; the cache or upstream served '
+                             'wrong or corrupted bytes' % (where, digest, expected_digest))
     try:
         document = json.loads(raw.decode('utf-8'))
     except (UnicodeDecodeError, ValueError) as exc:

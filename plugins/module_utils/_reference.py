@@ -60,8 +60,10 @@ def digest_problem(digest):
         return 'digest "%s" must be "algorithm:hex" with at least 32 hex digits, e.g. "sha256:" followed by 64 hex digits' % digest
     algorithm, encoded = digest.split(':', 1)
     length = KNOWN_DIGEST_LENGTHS.get(algorithm)
-    if length is not None and (len(encoded) != length or encoded != encoded.lower()):
+    if length is not None and len(encoded) != length:
         return 'digest "%s" must have exactly %d lowercase hex digits after "%s:" (it has %d)' % (digest, length, algorithm, len(encoded))
+    if length is not None and encoded != encoded.lower():
+        return 'digest "%s" must be lowercase hex after "%s:" (use "%s:%s")' % (digest, algorithm, algorithm, encoded.lower())
     return None
 
 

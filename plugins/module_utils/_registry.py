@@ -18,7 +18,7 @@ import traceback
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._auth import Authenticator, AuthError, origin
 from ansible_collections.prewarm.harbor.plugins.module_utils._manifest import (
-    ACCEPT, MAX_MANIFEST_BYTES, ManifestError, hasher_for, parse_manifest,
+    ACCEPT, MAX_MANIFEST_BYTES, DigestMismatch, ManifestError, hasher_for, parse_manifest,
 )
 
 REQUESTS_IMPORT_ERROR = None
@@ -32,7 +32,7 @@ except ImportError:
     Retry = object
 
 CHUNK = 1024 * 1024  # large reads keep per-chunk overhead (and GIL hand-offs) negligible
-MAX_RETRY_AFTER = 120  # seconds: a registry asking for more is treated as down
+MAX_RETRY_AFTER = 120  # seconds: a longer Retry-After is shortened to this, per retry
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 USER_AGENT = 'prewarm.harbor/1.0 (ansible; +harbor_proxy_cache_populate)'
 
@@ -107,6 +107,13 @@ class Registry:
             if response.status_code != 401:
                 return response
             response.close()
+            if origin(response.url) != origin(url):
+                # The 401 came from where the cache redirected us (object storage): its challenge is not the
+                # registry's, and answering it would hand the registry's credentials to another host.
+                raise AuthError('%s %s was redirected to %s, which answered 401: credentials are never sent there; '
+                                'check the cache\'s storage redirect settings' % (method, _redacted(url), origin(response.url)))
+            if attempt == 1 and 'Authorization' in headers and tally is not None:
+                tally.add(retries=1)  # a token turned down (expired early): getting a new one is a retry
         raise AuthError('%s %s: 401 unauthorized%s: check username/password (a robot account looks like robot$name) '
                         'and that the account may pull from this project' % (
                             method, _redacted(url), '' if self.auth.credentials_for(origin(url)) else ' without credentials'))
@@ -158,15 +165,29 @@ class Registry:
         url = '%s/v2/%s/manifests/%s' % (base, repository, reference)
         where = '%s/%s:%s' % (origin(base), repository, reference) if ':' not in reference else \
             '%s/%s@%s' % (origin(base), repository, reference)
-        response = self.request('GET', url, _scope(repository), tally, headers={'Accept': ACCEPT}, stream=True)
-        with response:
-            _check(response, 'manifest %s' % where)
-            raw = response.raw.read(MAX_MANIFEST_BYTES + 1, decode_content=True)
-        if len(raw) > MAX_MANIFEST_BYTES:
-            raise ManifestError('manifest %s is larger than %d bytes: refusing it (registries cap manifests at 4 MiB)' % (
-                where, MAX_MANIFEST_BYTES))
         digest = expected_digest or (reference if ':' in reference else None)
-        return parse_manifest(raw, response.headers.get('Content-Type'), digest, 'manifest %s' % where)
+        problem = None
+        for _attempt in range(self.retries + 1):
+            response = self.request('GET', url, _scope(repository), tally, headers={'Accept': ACCEPT}, stream=True)
+            with response:
+                _check(response, 'manifest %s' % where)
+                try:
+                    raw = response.raw.read(MAX_MANIFEST_BYTES + 1, decode_content=True)
+                except (Urllib3Error, requests.exceptions.RequestException, OSError) as exc:
+                    problem = 'the connection broke while reading it (%s)' % _reason(exc)
+                    raw = None
+            if raw is not None:
+                if len(raw) > MAX_MANIFEST_BYTES:
+                    raise ManifestError('manifest %s is larger than %d bytes: refusing it (registries cap manifests at 4 MiB)' % (
+                        where, MAX_MANIFEST_BYTES))
+                try:
+                    return parse_manifest(raw, response.headers.get('Content-Type'), digest, 'manifest %s' % where)
+                except DigestMismatch as exc:
+                    problem = str(exc)
+            if tally is not None:
+                tally.add(retries=1)
+        raise RegistryError('manifest %s: %s, %d times: the cache or its upstream serves broken content' % (
+            where, problem, self.retries + 1))
 
     def manifest_exists(self, base, repository, reference, tally=None):
         """HEAD a manifest: its digest when it exists, None when not. Only for Harbor (a proxy stores on HEAD)."""
@@ -265,6 +286,9 @@ def _check(response, what):
         raise RegistryError('%s: access denied (403%s): the account may not pull from this project' % (what, detail))
     if status == 429:
         raise RegistryError('%s: still rate limited (429) after retries: lower max_parallel_jobs or retry later' % what)
+    if status >= 500:
+        raise RegistryError('%s: HTTP %d%s, still after retries: the cache or its upstream is failing; retry later or '
+                            'check the cache\'s logs' % (what, status, detail))
     raise RegistryError('%s: HTTP %d%s' % (what, status, detail))
 
 

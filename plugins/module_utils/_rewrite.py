@@ -577,7 +577,8 @@ def parse_manifest_url(url):
     if parts.scheme not in ('http', 'https') or not parts.netloc or parts.query or parts.fragment:
         raise RewriteError('"%s" is not a registry manifest URL: %s' % (url, form))
     if '@' in parts.netloc:
-        raise RewriteError('"%s" contains credentials: remove them from the URL and give them as module options' % url)
+        raise RewriteError('"%s://***@%s%s" contains credentials: remove them from the URL and give them as module options' % (
+            parts.scheme, parts.netloc.rpartition('@')[2], parts.path))
     path = parts.path
     manifests = path.rfind(_MANIFESTS)
     if not path.startswith('/v2/') or manifests < len('/v2'):

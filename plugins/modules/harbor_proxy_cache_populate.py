@@ -177,6 +177,10 @@ notes:
     index by digest, or Harbor keeps a trimmed index with another digest.
   - A distribution proxy links a blob only into the repository it was read through, so a layer two repositories
     share is read once per repository; within a repository once per call; never twice at once.
+  - A blob counts as read once the cache holds it, not when its last byte arrived. Until then a cache serves the same
+    digest to another repository without storing it, so a digest stays locked (across processes on this host, which
+    covers the companion playbook) until HEAD shows it stored. A plain proxy shows that with C(Accept-Ranges), which
+    it sends only when serving from its storage.
 requirements:
   - requests
   - PyYAML (for O(config_file))

@@ -95,7 +95,7 @@ INVALID = [
     ('Alpine', 'repository names must be lowercase (use "alpine")'),
     ('ghcr.io/Org/App:v1', 'repository names must be lowercase (use "ghcr.io/org/app:v1")'),
     ('alpine@sha256:abc', 'digest "sha256:abc" must be "algorithm:hex" with at least 32 hex digits'),
-    ('alpine@sha256:' + H64.upper(), 'must have exactly 64 lowercase hex digits after "sha256:"'),
+    ('alpine@sha256:' + H64.upper(), 'must be lowercase hex after "sha256:"'),
     ('alpine@sha256:' + H64 + '00', 'must have exactly 64 lowercase hex digits after "sha256:" (it has 66)'),
     ('alpine@sha512:' + H64, 'must have exactly 128 lowercase hex digits after "sha512:" (it has 64)'),
     ('alpine@' + H64, 'must be "algorithm:hex"'),
