@@ -297,6 +297,11 @@ def test_access_log(stand):
     secret = answer.json()['token']
     get(f'{stand.front_url}/v2/{repository}/manifests/1.0', {'Authorization': 'Bearer ' + secret, 'Accept': ACCEPT})
     entries = stand.front_log(since=mark)
+    for _poll in range(50):  # nginx writes the line just after the client has the response
+        if len(entries) >= 2:
+            break
+        time.sleep(0.05)
+        entries = stand.front_log(since=mark)
     assert [(e.method, e.path, e.status, e.auth) for e in entries] == [
         ('GET', '/service/token', 200, 'basic'), ('GET', f'/v2/{repository}/manifests/1.0', 200, 'bearer')]
     manifest = entries[1]
