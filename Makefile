@@ -70,6 +70,10 @@ integration: setup
 demo: setup
 	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.demo.run
 
+# make bench BENCH_ARGS=--quick for a fast check; results in bench/results/.
+bench: setup
+	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.bench.run $(BENCH_ARGS)
+
 build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path build/dist .
 

@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The printed table: one block per scenario, then every target with MET or MISSED."""
+
+from __future__ import annotations
+
+from ansible_collections.prewarm.harbor.bench import targets
+
+MB = 1 << 20
+LABELS = {'a': '(a) module, one call', 'b': '(b) playbook', 'c': '(c) skopeo', 'c2': '(c2) skopeo', 'd': '(d) curl lower bound'}
+RATIOS = (('a/d', 'a', 'd'), ('b/d', 'b', 'd'), ('c/a', 'c', 'a'), ('c2/a', 'c2', 'a'))
+
+
+def _mb(value):
+    return '%.1f' % (value / MB) if value is not None else '-'
+
+
+def _s(value):
+    return '%.2f' % value if value is not None else '-'
+
+
+def _row(widths, values):
+    """Columns right-aligned to ``widths`` (negative: left-aligned), two spaces of indent."""
+    return '  ' + ' '.join(('%-*s' % (-width, value)) if width < 0 else ('%*s' % (width, value)) for width, value in zip(widths, values))
+
+
+def cold(block):
+    fleet, runs = block['fleet'], block['runs']
+    widths = (-44, 8, 9, 9, 9, 8, 5, 6, -1)
+    lines = ['Cold warm through the plain proxy: %d images, %d image manifests, %s MB unique blobs; a complete warm reads '
+             '%d (repository, manifest or blob) = %s MB; P = %d; best of %d (b: 1)' % (
+                 fleet['images'], fleet['platforms'], _mb(fleet['unique_blob_bytes']), fleet['needed_requests'],
+                 _mb(fleet['needed_bytes']), block['parallel'], block['repeat']),
+             _row(widths, ('run', 'seconds', 'in-module', 'proxy MB', 'client MB', 'complete', 'CPU', 'x d', 'all runs (s)'))]
+    base = runs.get('d', {}).get('seconds')
+    for key in ('a', 'b', 'c', 'c2', 'd'):
+        run = runs.get(key)
+        if run is None:
+            lines.append(_row(widths[:2], (LABELS[key], 'not run')))
+            continue
+        lines.append(_row(widths, (
+            LABELS[key] + (' (%s)' % run['mode'] if 'mode' in run else ''), _s(run['seconds']), _s(run.get('module_seconds')),
+            _mb(run['proxy']['bytes']), _mb(run.get('client_bytes')), '%d/%d' % (run['complete_runs'], len(run['all_seconds'])),
+            '%d%%' % (100 * run['cpu_busy']) if run.get('cpu_busy') is not None else '-',
+            '%.2f' % (run['seconds'] / base) if base else '-', ' '.join('%.2f' % s for s in run['all_seconds']))))
+    missed = ', '.join('%s: %d pairs' % (key, run['missing_pairs']) for key, run in sorted(runs.items()) if run['missing_pairs'])
+    lines += ['  complete: runs after which every needed manifest and blob was linked in the proxy\'s storage (best runs missed %s); '
+              'CPU: share of both cores busy during the best run' % (missed or 'nothing'),
+              '  client MB: module/playbook bytes_pulled (blobs only); skopeo: size of the OCI layouts; curl: size_download',
+              '  ratios: ' + ', '.join('%s %.2f' % (name, runs[top]['seconds'] / runs[bottom]['seconds'])
+                                       for name, top, bottom in RATIOS if top in runs and bottom in runs)
+              + (', a/d in-module %.2f' % (runs['a']['module_seconds'] / base) if base and 'a' in runs else '')]
+    retried = sum(run.get('retried', 0) for run in runs.values())
+    if retried:
+        lines.append('  skopeo: %d copies failed (concurrent writers race on a layout\'s index.json) and were retried' % retried)
+    return lines
+
+
+def rerun(block):
+    cold_, again, floor = block['cold'], block['rerun'], block['floor']
+    widths = (-8, 8, 9, 9, 10, 8, 10, -1)
+    lines = ['Warm re-run on the Harbor-shaped front (proxy_hub), %d images, P = %d' % (block['fleet']['images'], block['parallel']),
+             _row(widths, ('run', 'seconds', 'in-module', 'requests', 'blob GETs', 'blob MB', 'blob HEADs', 'statuses'))]
+    for name, run in (('cold', cold_), ('re-run', again)):
+        lines.append(_row(widths, (name, _s(run['seconds']), _s(run['module_seconds']), run['requests'], run['blob_gets'],
+                                   _mb(run['blob_bytes']), run['blob_heads'], run['statuses'])))
+    lines.append('  re-run floor (curl: each manifest GET and blob HEAD once, P at a time): %.2f s, %d requests' % (
+        floor['seconds'], floor['requests']))
+    lines.append('  re-run / cold: %.1f%% wall, %.1f%% in-module; re-run / floor: %.2f wall, %.2f in-module; re-runs: %s s' % (
+        100 * again['seconds'] / cold_['seconds'], 100 * again['module_seconds'] / max(cold_['module_seconds'], 1e-9),
+        again['seconds'] / floor['seconds'], again['module_seconds'] / floor['seconds'], ' '.join('%.2f' % s for s in again['all_seconds'])))
+    return lines
+
+
+def memory(block):
+    widths = (-8, 10, 13, 9, 13, 9)
+    lines = ['Memory: one single-layer image through the plain proxy, cold cache each',
+             _row(widths, ('layer', 'layer MB', 'ansible peak', 'seconds', 'direct peak', 'seconds'))]
+    for name in ('small', 'large'):
+        run = block[name]
+        lines.append(_row(widths, (name, _mb(run['layer_bytes']), '%.1f MB' % (run['ansible_peak_kib'] / 1024), _s(run['ansible_seconds']),
+                                   '%.1f MB' % (run['direct_peak_kib'] / 1024), _s(run['direct_seconds']))))
+    lines.append('  method: ' + block['method'])
+    return lines
+
+
+def growth(block):
+    widths = (6, 10, 10, 8, 9, 9, 12, 12, 6)
+    lines = ['Growth: module cold warm of the first N images of one fleet (same per-image shape), plain proxy',
+             _row(widths, ('images', 'unique MB', 'needed MB', 'seconds', 'in-module', 'curl (d)', 's/unique MB', 's/needed MB', 'a/d'))]
+    for point in block['points']:
+        lines.append(_row(widths, (point['images'], _mb(point['unique_blob_bytes']), _mb(point['needed_bytes']), _s(point['seconds']),
+                                   _s(point['module_seconds']), _s(point['wire_seconds']), '%.4f' % point['s_per_unique_mb'],
+                                   '%.4f' % point['s_per_needed_mb'], '%.2f' % (point['seconds'] / point['wire_seconds']))))
+    lines.append('  marginal seconds per unique MB between sizes: %s' % ', '.join('%.4f' % s for s in block['marginal_s_per_unique_mb']))
+    return lines
+
+
+def overhead(block):
+    count = block['images']
+    widths = (-22, 8, 9, 12, 9)
+    lines = ['Overhead: %d tiny single-platform images, P = %d; fixed costs: ansible -m ping %.2f s, '
+             'the module with nothing to do %.2f s' % (count, block['parallel'], block['ansible_ping_seconds'], block['module_idle_seconds']),
+             _row(widths, ('run', 'seconds', 'in-module', 's per image', 'complete'))]
+    for name, key in (('module, one call', 'module'), ('playbook', 'playbook'), ('curl (floor)', 'curl')):
+        if key in block:
+            run = block[key]
+            lines.append(_row(widths, (name, _s(run['seconds']), _s(run.get('module_seconds')), '%.4f' % run['per_image'],
+                                       'yes' if run['complete'] else 'NO (%d)' % run['missing_pairs'])))
+    if 'playbook' in block:
+        lines.append('  fixed cost per image of the playbook over the module: %.3f s' % (
+            (block['playbook']['seconds'] - block['module']['seconds']) / count))
+    return lines
+
+
+def header(meta):
+    code = meta['code']
+    return ['prewarm.harbor benchmark, %s profile, P = %d, %d CPUs, %s' % (meta['profile'], meta['parallel'], meta['cpus'], meta['started']),
+            'command: %s' % meta['command'],
+            'code: commit %s%s, plugins+playbooks digest %s; load average %.1f at start, %.1f at end; total %.0f s' % (
+                code['commit'], ' + %d uncommitted files' % len(code['dirty']) if code['dirty'] else '', code['code_digest'],
+                meta['load_average_start'], meta.get('load_average_end', 0), meta.get('total_seconds', 0))]
+
+
+def render(results):
+    """The whole report as text."""
+    lines = header(results['meta']) + ['']
+    for key, render_block in (('cold', cold), ('rerun', rerun), ('memory', memory), ('growth', growth), ('overhead', overhead)):
+        if key in results:
+            lines += render_block(results[key]) + ['']
+        elif key in results.get('errors', {}):
+            lines += ['%s: FAILED: %s' % (key, results['errors'][key]), '']
+    lines.append('Targets (wall times: Ansible\'s start-up included)')
+    for name, text, met in targets.judge(results):
+        lines.append('  %-8s %-58s %s' % ({True: 'MET', False: 'MISSED', None: '-'}[met], name, text))
+    return '\n'.join(lines)

@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The issue's targets, judged on wall times (what a pipeline waits for, Ansible's start-up included)."""
+
+from __future__ import annotations
+
+MB = 1 << 20
+
+
+def _ratio(runs, top, bottom):
+    if top in runs and bottom in runs and runs[bottom]['seconds'] > 0:
+        return runs[top]['seconds'] / runs[bottom]['seconds']
+    return None
+
+
+def judge(results):
+    """``[(target, measured text, met or None when not measured)]``."""
+    found = []
+
+    def add(name, value, text, test):
+        found.append((name, text % value if value is not None else 'not measured', None if value is None else bool(test(value))))
+
+    runs = results.get('cold', {}).get('runs', {})
+    add('a/d <= 1.2 (module vs curl lower bound)', _ratio(runs, 'a', 'd'), '%.3f', lambda v: v <= 1.2)
+    add('b/d <= 1.5 (playbook vs curl lower bound)', _ratio(runs, 'b', 'd'), '%.3f', lambda v: v <= 1.5)
+    add('c/a >= 2 (module at least 2x faster than skopeo)', _ratio(runs, 'c', 'a'), '%.3f', lambda v: v >= 2)
+    rerun = results.get('rerun')
+    add('re-run fetches 0 blob bytes', rerun and rerun['rerun']['blob_bytes'], '%d bytes', lambda v: v == 0)
+    add('re-run takes <= 10% of the cold time', rerun and 100 * rerun['rerun']['seconds'] / rerun['cold']['seconds'], '%.1f%%',
+        lambda v: v <= 10)
+    memory = results.get('memory')
+    large = memory and memory['large']['ansible_peak_kib']
+    small = memory and memory['small']['ansible_peak_kib']
+    add('peak RSS, large layer - small layer <= 20 MB', memory and (large - small) / 1024, '%.1f MB', lambda v: v <= 20)
+    add('peak RSS, large layer < 100 MB', memory and large / 1024, '%.1f MB', lambda v: v < 100)
+    growth = results.get('growth')
+    if growth and growth['slope_ratio'] is None:
+        found.append(('growth linear (marginal s/MB, last step vs first <= 1.25)', 'first step not positive: too noisy to judge', None))
+    else:
+        add('growth linear (marginal s/MB, last step vs first <= 1.25)', growth and growth['slope_ratio'], '%.2f', lambda v: v <= 1.25)
+    return found
