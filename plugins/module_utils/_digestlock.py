@@ -40,19 +40,36 @@ class DigestLock:
 
     def acquire(self):
         """Block until this process holds the lock; LockError when the lock directory is unusable."""
+        while True:
+            fd = self._open()
+            fcntl.flock(fd, fcntl.LOCK_EX)  # each open() is its own lock holder, so threads exclude each other too
+            # The holder before us removes the file as it releases: holding a lock on a file that is no longer
+            # at the path excludes nobody, so start again on the current file.
+            try:
+                if os.fstat(fd).st_ino == os.stat(self.path).st_ino:
+                    self._fd = fd
+                    return self
+            except OSError:
+                pass
+            os.close(fd)
+
+    def _open(self):
         try:
             os.makedirs(self.directory, mode=0o700, exist_ok=True)
             if os.stat(self.directory).st_uid != os.getuid():
                 raise OSError('owned by another user')
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
         except OSError as exc:
             raise LockError('cannot use the lock directory %s (%s): set TMPDIR to a directory of your own' % (
                 self.directory, exc.strerror or exc))
-        fcntl.flock(self._fd, fcntl.LOCK_EX)  # each open() is its own lock holder, so threads exclude each other too
-        return self
 
     def release(self):
+        """Remove the file while still holding it (so none are left behind), then unlock."""
         if self._fd is not None:
             fd, self._fd = self._fd, None
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
