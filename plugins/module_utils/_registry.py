@@ -163,31 +163,27 @@ class Registry:
     def manifest(self, base, repository, reference, tally=None, expected_digest=None):
         """GET and verify a manifest; returns a parsed Manifest."""
         url = '%s/v2/%s/manifests/%s' % (base, repository, reference)
-        where = '%s/%s:%s' % (origin(base), repository, reference) if ':' not in reference else \
-            '%s/%s@%s' % (origin(base), repository, reference)
-        digest = expected_digest or (reference if ':' in reference else None)
-        problem = None
-        for _attempt in range(self.retries + 1):
+        by_digest = ':' in reference
+        where = 'manifest %s/%s%s%s' % (origin(base), repository, '@' if by_digest else ':', reference)
+        digest = expected_digest or (reference if by_digest else None)
+
+        def attempt():
             response = self.request('GET', url, _scope(repository), tally, headers={'Accept': ACCEPT}, stream=True)
             with response:
-                _check(response, 'manifest %s' % where)
+                _check(response, where)
                 try:
                     raw = response.raw.read(MAX_MANIFEST_BYTES + 1, decode_content=True)
                 except (Urllib3Error, requests.exceptions.RequestException, OSError) as exc:
-                    problem = 'the connection broke while reading it (%s)' % _reason(exc)
-                    raw = None
-            if raw is not None:
-                if len(raw) > MAX_MANIFEST_BYTES:
-                    raise ManifestError('manifest %s is larger than %d bytes: refusing it (registries cap manifests at 4 MiB)' % (
-                        where, MAX_MANIFEST_BYTES))
-                try:
-                    return parse_manifest(raw, response.headers.get('Content-Type'), digest, 'manifest %s' % where)
-                except DigestMismatch as exc:
-                    problem = str(exc)
-            if tally is not None:
-                tally.add(retries=1)
-        raise RegistryError('manifest %s: %s, %d times: the cache or its upstream serves broken content' % (
-            where, problem, self.retries + 1))
+                    return None, 'the connection broke while reading it (%s)' % _reason(exc)
+            if len(raw) > MAX_MANIFEST_BYTES:
+                raise ManifestError('%s is larger than %d bytes: refusing it (registries cap manifests at 4 MiB)' % (
+                    where, MAX_MANIFEST_BYTES))
+            try:
+                return parse_manifest(raw, response.headers.get('Content-Type'), digest, where), None
+            except DigestMismatch as exc:
+                return None, str(exc)
+
+        return self._until_intact(where, attempt, tally)
 
     def manifest_exists(self, base, repository, reference, tally=None):
         """HEAD a manifest: its digest when it exists, None when not. Only for Harbor (a proxy stores on HEAD)."""
@@ -230,12 +226,13 @@ class Registry:
         short or a digest mismatch is retried, then reported; nothing is written to disk.
         """
         url = '%s/v2/%s/blobs/%s' % (base, repository, blob.digest)
-        pulled = 0
-        problem = None
-        for _attempt in range(self.retries + 1):
+        where = 'blob %s in %s' % (blob.digest, repository)
+        pulled = [0]  # over every attempt: what the network carried, not just the good copy
+
+        def attempt():
             response = self.request('GET', url, _scope(repository), tally, stream=True)
             with response:
-                _check(response, 'blob %s in %s' % (blob.digest, repository))
+                _check(response, where)
                 hasher = hasher_for(blob.digest)
                 size = 0
                 parts = [] if keep else None
@@ -251,13 +248,25 @@ class Registry:
                     problem = 'the connection broke after %d of %d bytes (%s)' % (size, blob.size, _reason(exc))
                 else:
                     problem = _verify(blob, size, hasher)
-                pulled += size
+                pulled[0] += size
+            return (pulled[0], b''.join(parts) if keep else None), problem
+
+        return self._until_intact(where, attempt, tally)
+
+    def _until_intact(self, where, attempt, tally):
+        """Run ``attempt`` (returning (result, problem)) until a body arrives whole and verified.
+
+        urllib3 retries what goes wrong before a response; a body cut short or not matching its
+        digest is retried here, then reported; every repeat counts in the image's retries.
+        """
+        problem = None
+        for _attempt in range(self.retries + 1):
+            result, problem = attempt()
             if problem is None:
-                return pulled, (b''.join(parts) if keep else None)
+                return result
             if tally is not None:
                 tally.add(retries=1)
-        raise RegistryError('blob %s in %s: %s, %d times: the cache or its upstream serves broken content' % (
-            blob.digest, repository, problem, self.retries + 1))
+        raise RegistryError('%s: %s, %d times: the cache or its upstream serves broken content' % (where, problem, self.retries + 1))
 
 
 def _verify(blob, size, hasher):
