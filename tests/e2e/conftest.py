@@ -23,6 +23,13 @@ def stand(tmp_path_factory):
         yield running
 
 
+@pytest.fixture(scope='module', autouse=True)
+def stand_defaults_per_module(stand):
+    """Before a test module's own fixtures: they start before the per-test reset below, and the previous
+    module may have left upstream stopped (every oracle pull stops it)."""
+    stand.restore_defaults()
+
+
 @pytest.fixture(autouse=True)
 def stand_defaults(request):
     """Before each test using the stand: upstream running, switches off (a test may have left them otherwise)."""
