@@ -26,7 +26,8 @@ def stand(tmp_path_factory):
 @pytest.fixture(scope='module', autouse=True)
 def stand_defaults_per_module(stand):
     """Before a test module's own fixtures: they start before the per-test reset below, and the previous
-    module may have left upstream stopped (every oracle pull stops it)."""
+    module may have left upstream stopped (every oracle pull stops it). A module fixture that first runs
+    after some of its module's tests must still reset for itself."""
     stand.restore_defaults()
 
 

@@ -124,6 +124,7 @@ def observe(stand, tmp_path, variables, check=False, args=()):
 @pytest.fixture(scope='module')
 def kustomized(stand, tmp_path_factory):
     """demo/app on a cold cache: ``check`` (--check), then ``warm``, then ``again``."""
+    stand.restore_defaults()  # a module fixture starts before the per-test defaults: a previous test may have stopped upstream
     stand.reset_cache()
     variables = harbor_variables(stand, prewarm_kustomize=[DEMO_APP], prewarm_parallel=3)
     runs = {}
@@ -233,6 +234,7 @@ def test_a_missing_tag_fails_the_run_with_its_message_while_the_others_are_warme
 @pytest.fixture(scope='module')
 def tiny_images(stand):
     """Six small single-platform images no other test warms (one manifest each, so one delayed 200 GET each)."""
+    stand.restore_defaults()  # pushing needs upstream, which the previous test's skopeo pulls stopped
     return [stand.push_image('parallel/app-%d' % i, '1.0', layer_bytes=1024) for i in range(6)]
 
 
