@@ -49,6 +49,7 @@ def _timed(argv, env, cwd, sample_rss):
         out, err = proc.communicate()
     seconds = time.monotonic() - started
     peaks = sampler.stop() if sampler else {}
+    peaks.pop(proc.pid, None)  # ansible itself: only the processes it started can have run the module
     return seconds, proc.returncode, out, err, peaks
 
 
@@ -69,9 +70,16 @@ def module(args, workdir, sample_rss=False):
         raise AnsibleFailed(f'ansible exited {code}:\n{out[-2000:]}\n{err[-2000:]}') from None
     if code != 0:
         raise AnsibleFailed(f'ansible exited {code}: {result.get("msg")}')
-    module_peaks = [kib for command, kib in peaks.values() if 'AnsiballZ_' in command]
-    return {'seconds': seconds, 'result': result, 'module_peak_kib': max(module_peaks) if module_peaks else None,
-            'processes_seen': len(peaks)}
+    return {'seconds': seconds, 'result': result, 'module_peak_kib': _module_peak(peaks), 'processes_seen': len(peaks)}
+
+
+def _module_peak(peaks):
+    """Peak KiB of the process the module ran in: its AnsiballZ process or, where the action plugin ran it
+    in-process, ansible's forked worker (same command line as ansible); None when nothing was sampled."""
+    module = [kib for line, kib in peaks.values() if 'AnsiballZ_' in line]
+    workers = [kib for line, kib in peaks.values() if '/ansible ' in line]
+    found = module or workers
+    return max(found) if found else None
 
 
 def playbook(variables, workdir, path=PLAYBOOK):

@@ -50,6 +50,23 @@ def populate(params, check_mode=False):
     return result, [entry for entry in results if entry['status'] == FAILED]
 
 
+def outcome(params, check_mode=False):
+    """The whole task result, as the module or the in-process action returns it.
+
+    ``failed`` and ``msg`` are set when an option cannot work, or when an image failed and
+    ``fail_on_error`` holds; ``warnings`` lists the failures otherwise.
+    """
+    try:
+        result, failed = populate(params, check_mode)
+    except OptionError as exc:
+        return dict(failed=True, msg=str(exc))
+    if failed and params['fail_on_error']:
+        result.update(failed=True, msg=failure_message(failed, len(result['images'])))
+    elif failed:
+        result['warnings'] = [entry['msg'] for entry in failed]
+    return result
+
+
 def failure_message(failed, total):
     """One line for the task's msg: how many failed and the first reasons."""
     shown = '; '.join(entry['msg'] for entry in failed[:3])

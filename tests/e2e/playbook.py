@@ -44,8 +44,8 @@ def ansible_bin(name):
     return candidate if os.path.exists(candidate) else shutil.which(name)
 
 
-def run_module(args, check=False, verbosity=0, env=None, timeout=600):
-    """Run the module once in a one-task playbook; ``args`` are its options."""
+def run_module(args, check=False, verbosity=0, env=None, timeout=600, keywords=None):
+    """Run the module once in a one-task playbook; ``args`` are its options, ``keywords`` more task keywords."""
     workdir = tempfile.mkdtemp(prefix='prewarm-play-')
     out = os.path.join(workdir, 'result.json')
     play = [{
@@ -53,7 +53,7 @@ def run_module(args, check=False, verbosity=0, env=None, timeout=600):
         'gather_facts': False,
         'tasks': [
             # Failures are what some tests are about: keep going to save the result.
-            {'name': 'warm', MODULE: args, 'register': 'warm', 'ignore_errors': True},
+            dict({'name': 'warm', MODULE: args, 'register': 'warm', 'ignore_errors': True}, **(keywords or {})),
             {'name': 'save', 'ansible.builtin.copy': {'content': '{{ warm | to_json }}', 'dest': out}, 'check_mode': False},
         ],
     }]

@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""The module's options, shared by the module and the action plugin that runs it in-process."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.basic import env_fallback
+
+RULE_OPTIONS = dict(
+    regex_url=dict(type='str', required=True),
+    replacement_oci=dict(type='str', required=True),
+    replacement_arch=dict(type='str'),
+    target_os=dict(type='str', default='linux'),
+    target_arch=dict(type='str', default='amd64'),
+    target_variant=dict(type='str'),
+    platforms=dict(type='list', elements='str'),
+)
+
+ARGUMENT_SPEC = dict(
+    image=dict(type='str'),
+    images=dict(type='list', elements='str'),
+    proxy_caches=dict(type='list', elements='dict', options=RULE_OPTIONS),
+    config_file=dict(type='path'),
+    platforms=dict(type='list', elements='str'),
+    username=dict(type='str', fallback=(env_fallback, ['HARBOR_USERNAME', 'hUSER'])),
+    password=dict(type='str', no_log=True, fallback=(env_fallback, ['HARBOR_PASSWORD', 'hPW'])),
+    auth_file=dict(type='path'),
+    allow_plain_http_credentials=dict(type='bool', default=False),
+    pull_blobs=dict(type='bool', default=True),
+    max_parallel_jobs=dict(type='int'),
+    cache_flavor=dict(type='str', default='auto', choices=['auto', 'harbor', 'distribution']),
+    validate_certs=dict(type='bool', default=True),
+    ca_path=dict(type='path'),
+    timeout=dict(type='int', default=60),
+    retries=dict(type='int', default=3),
+    fail_on_error=dict(type='bool', default=True),
+)
+
+# Keyword arguments of AnsibleModule and of ArgumentSpecValidator alike.
+SPEC = dict(
+    argument_spec=ARGUMENT_SPEC,
+    mutually_exclusive=[('image', 'images'), ('proxy_caches', 'config_file')],
+    required_one_of=[('image', 'images'), ('proxy_caches', 'config_file')],
+)
