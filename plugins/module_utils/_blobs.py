@@ -30,15 +30,29 @@ class BlobOutcome:
     """What ensuring one blob found and cost.
 
     ``missing``: the cache did not hold it (always assumed on a plain proxy, which cannot tell);
-    ``pulled``: bytes read over the network; ``content``: the bytes, when asked to keep them.
+    ``pulled``: bytes read over the network.
     """
 
-    __slots__ = ('missing', 'pulled', 'content')
+    __slots__ = ('missing', 'pulled')
 
-    def __init__(self, missing, pulled=0, content=None):
+    def __init__(self, missing, pulled=0):
         self.missing = missing
         self.pulled = pulled
-        self.content = content
+
+
+class _Ensured:
+    """The two moments of one (base, repository, digest): its bytes arrived, and the cache holds it."""
+
+    __slots__ = ('read', 'stored')
+
+    def __init__(self):
+        self.read = Future()  # the content (when kept; else None), or None when the cache held the blob already
+        self.stored = Future()  # the BlobOutcome
+
+    def fail(self, exc):
+        for future in (self.read, self.stored):
+            if not future.done():
+                future.set_exception(exc)
 
 
 class BlobPool:
@@ -68,41 +82,49 @@ class BlobPool:
         self.blobs_pulled = 0
 
     def ensure(self, base, repository, blob, tally, keep=False):
-        """A future of the BlobOutcome; the same (base, repository, digest) shares one future.
+        """A future of the BlobOutcome, done once the cache holds the blob; one per (base, repository, digest).
 
-        ``keep`` returns the content too (a small config) when the blob had to be read.
+        With ``keep`` (a small config) the pair (future of the content, that future): the content is known as
+        soon as it was read, before the cache has stored it; it is None when the cache held the blob already.
         """
         key = (base, repository, blob.digest)
         with self._lock:
-            future = self._futures.get(key)
-            if future is None:
-                future = self._futures[key] = Future()
-                self._readers.submit(self._read, base, repository, blob, tally, keep, future)
-            return future
+            ensured = self._futures.get(key)
+            if ensured is None:
+                ensured = self._futures[key] = _Ensured()
+                self._readers.submit(self._read, base, repository, blob, tally, keep, ensured)
+        return (ensured.read, ensured.stored) if keep else ensured.stored
 
-    def _read(self, base, repository, blob, tally, keep, future):
+    def _read(self, base, repository, blob, tally, keep, ensured):
         lock = None
         try:
             if not self.pull:
-                future.set_result(BlobOutcome(not self._stored(base, repository, blob, tally)))
+                self._done(ensured, BlobOutcome(not self._stored(base, repository, blob, tally)))
                 return
             lock = DigestLock(base, blob.digest).acquire()
             if self._stored(base, repository, blob, tally):  # asked under the lock: another reader may just have stored it
-                future.set_result(BlobOutcome(False))
+                self._done(ensured, BlobOutcome(False))
                 return
             started = time.time()
             pulled, content = self.registry.read_blob(base, repository, blob, tally, keep=keep)
+            ensured.read.set_result(content)
             with self._lock:
                 self.bytes_pulled += pulled
                 self.blobs_pulled += 1
             self._settlers.submit(self._settle, base, repository, blob, tally, lock, time.time() - started,
-                                  BlobOutcome(True, pulled, content), future)
+                                  BlobOutcome(True, pulled), ensured.stored)
             lock = None  # the settler releases it
         except Exception as exc:  # pylint: disable=broad-exception-caught
-            future.set_exception(exc)
+            ensured.fail(exc)
         finally:
             if lock is not None:
                 lock.release()
+
+    @staticmethod
+    def _done(ensured, outcome):
+        """Nothing read: no content to give, and nothing to wait for."""
+        ensured.read.set_result(None)
+        ensured.stored.set_result(outcome)
 
     def _stored(self, base, repository, blob, tally):
         """Only Harbor answers honestly before a read; a plain proxy would fetch the blob to answer."""

@@ -152,8 +152,8 @@ class Warmer:
         blobs = manifest.blobs
         futures = []
         if platform is None:  # single-platform image: its config says which platform it is
-            config = pool.ensure(base, repository, manifest.config, tally, keep=True)
-            platform = self._single_platform(target, config.result())
+            content, config = pool.ensure(base, repository, manifest.config, tally, keep=True)
+            platform = self._single_platform(target, content.result())  # read, maybe not yet stored
             futures.append(config)
             blobs = blobs[1:]
         futures += [pool.ensure(base, repository, blob, tally) for blob in blobs]
@@ -169,11 +169,11 @@ class Warmer:
             'missing': any(outcome.missing for outcome in outcomes),
         }
 
-    def _single_platform(self, target, outcome):
-        if outcome.content is None:  # Harbor held the config already: it was checked when it was warmed
+    def _single_platform(self, target, content):
+        if content is None:  # Harbor held the config already: it was checked when it was warmed
             return 'unknown (config cached, not re-read)'
         try:
-            config = json.loads(outcome.content.decode('utf-8'))
+            config = json.loads(content.decode('utf-8'))
         except ValueError:
             raise ImageFailure('the image config is not valid JSON')
         found = from_descriptor(config)
