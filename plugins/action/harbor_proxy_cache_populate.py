@@ -20,24 +20,20 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
+from ansible.plugins.action.normal import ActionModule as ModuleAction
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import SPEC
 from ansible_collections.prewarm.harbor.plugins.module_utils._populate import outcome
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import REQUESTS_IMPORT_ERROR
 
 
-class ActionModule(ActionBase):
-    """In-process where that changes nothing but the cost; the module otherwise."""
-
-    _supports_check_mode = True
-    _supports_async = True
+class ActionModule(ModuleAction):
+    """In-process where that changes nothing but the cost; the module otherwise, as any module runs."""
 
     def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp  # unused, as ActionBase.run says
         if not self._runs_here(task_vars or {}):
-            result.update(self._execute_module(task_vars=task_vars, wrap_async=self._task.async_val))
-            return result
+            return super().run(tmp, task_vars)
+        result = ActionBase.run(self, tmp, task_vars)  # the common checks (raw parameters, check mode), no module
         result.update(self._run_in_process())
         return result
 
