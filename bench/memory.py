@@ -5,8 +5,10 @@
 
 Two independent methods:
 
-* ``ansible``: ``ansible localhost -m ...`` as users run it; the AnsiballZ process (the module runs inside it)
-  is found under ansible's process tree and its VmHWM (the kernel's peak RSS) is polled every 10 ms.
+* ``ansible``: ``ansible localhost -m ...`` as users run it; the process the module runs in (ansible's forked
+  worker, where the action plugin runs it in-process; an AnsiballZ process otherwise) is found under ansible's
+  process tree and its VmHWM (the kernel's peak RSS) is polled every 10 ms. The worker's figure includes what
+  it shares with ansible, which it was forked from.
 * ``direct``: the module file run by the venv's Python with an args file (the way Ansible developers debug
   a module); ``os.wait4`` returns that child's own ``ru_maxrss``.
 """
@@ -22,8 +24,8 @@ import time
 from ansible_collections.prewarm.harbor.bench import ansible_run
 
 MODULE_FILE = os.path.join(ansible_run.ROOT, 'plugins', 'modules', 'harbor_proxy_cache_populate.py')
-METHOD = ('peak RSS = VmHWM of the AnsiballZ python process under `ansible localhost -m`, polled every 10 ms '
-          '(ansible); cross-check: ru_maxrss from os.wait4 of the module file run directly by python (direct)')
+METHOD = ('peak RSS = VmHWM of the process the module ran in under `ansible localhost -m` (the worker, in-process), '
+          'polled every 10 ms (ansible); cross-check: ru_maxrss from os.wait4 of the module file run directly by python (direct)')
 
 
 def direct(args, workdir):
