@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.prewarm.harbor.tests.e2e.playbook import run_module
-from ansible_collections.prewarm.harbor.tests.e2e.test_module import ecr, rule
+from ansible_collections.prewarm.harbor.tests.e2e.test_module import ECR, ecr, rule
 
 MODULE_PROCESS = {'environment': {'PREWARM_TEST_PATH': 'module'}}
-# Vary by run: timings, and (plain proxy) nothing else.
+# What differs between two runs of the same task.
 VOLATILE = ('seconds',)
 
 
@@ -63,7 +63,7 @@ def test_same_refusal_in_process_and_in_a_module_process(stand, args, message):
 
 
 def test_an_image_failure_is_a_warning_in_both_when_fail_on_error_is_false(stand):
-    missing = '%s/%s/missing/image:1.0' % (ecr(stand.public_project, stand.images['schema2']).split('/')[0], stand.public_project)
+    missing = '%s/%s/missing/image:1.0' % (ECR, stand.public_project)
     args = dict(images=[missing], proxy_caches=[rule(stand.front_url)], fail_on_error=False)
     here, there = (run_module(args, keywords=keywords) for keywords in (None, MODULE_PROCESS))
     assert comparable(here.result) == comparable(there.result)
