@@ -15,14 +15,17 @@ from ansible_collections.prewarm.harbor.bench import complete, machine, proxylog
 
 
 def run(stand, fetches, action):
-    """``action()`` returns a dict with at least ``seconds``; proxy bytes, CPU use and completeness are added."""
+    """``action()`` returns a dict with at least ``seconds``; proxy bytes, CPU use (the machine's and the client's) and
+    completeness are added."""
     stand.reset_cache()
     os.sync()
     background = machine.wait_quiet()
     since = proxylog.mark(stand)
     busy = machine.Busy().start()
+    spent = machine.children_cpu_seconds()
     outcome = action()
     outcome['cpu_busy'] = busy.stop()
+    outcome['client_cpu_seconds'] = machine.children_cpu_seconds() - spent
     outcome['busy_before'] = background
     proxylog.settle(stand)
     outcome['proxy'] = proxylog.summary(stand, since)

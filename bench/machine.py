@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import time
 
 
@@ -50,3 +51,11 @@ def wait_quiet(max_busy=0.3, window=0.5, timeout=20.0):
 def load_average():
     """The 1-minute load average."""
     return os.getloadavg()[0]
+
+
+def children_cpu_seconds():
+    """CPU seconds (user + system) of this process's children that have ended, with their own children's: a run's
+    clients (ansible and its workers, skopeo, curl), counted once each has been waited for. The stand's registries
+    run for the whole bench, so none of theirs is in it."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

@@ -20,6 +20,10 @@ def _s(value):
     return '%.2f' % value if value is not None else '-'
 
 
+def _cpu(run):
+    return '%.1f s' % run['client_cpu_seconds'] if run.get('client_cpu_seconds') is not None else '-'
+
+
 def _row(widths, values):
     """Columns right-aligned to ``widths`` (negative: left-aligned), two spaces of indent."""
     return '  ' + ' '.join(('%-*s' % (-width, value)) if width < 0 else ('%*s' % (width, value)) for width, value in zip(widths, values))
@@ -27,12 +31,12 @@ def _row(widths, values):
 
 def cold(block):
     fleet, runs = block['fleet'], block['runs']
-    widths = (-44, 8, 9, 9, 9, 8, 5, 6, -1)
+    widths = (-44, 8, 9, 9, 9, 8, 5, 7, 6, -1)
     lines = ['Cold warm through the plain proxy: %d images, %d image manifests, %s MB unique blobs; a complete warm reads '
              '%d (repository, manifest or blob) = %s MB; P = %d; best of %d (b: 1)' % (
                  fleet['images'], fleet['platforms'], _mb(fleet['unique_blob_bytes']), fleet['needed_requests'],
                  _mb(fleet['needed_bytes']), block['parallel'], block['repeat']),
-             _row(widths, ('run', 'seconds', 'in-module', 'proxy MB', 'client MB', 'complete', 'CPU', 'x d', 'all runs (s)'))]
+             _row(widths, ('run', 'seconds', 'in-module', 'proxy MB', 'client MB', 'complete', 'CPU', 'client', 'x d', 'all runs (s)'))]
     base = runs.get('d', {}).get('seconds')
     for key in ('a', 'b', 'c', 'c2', 'd'):
         run = runs.get(key)
@@ -42,11 +46,12 @@ def cold(block):
         lines.append(_row(widths, (
             LABELS[key] + (' (%s)' % run['mode'] if 'mode' in run else ''), _s(run['seconds']), _s(run.get('module_seconds')),
             _mb(run['proxy']['bytes']), _mb(run.get('client_bytes')), '%d/%d' % (run['complete_runs'], len(run['all_seconds'])),
-            '%d%%' % (100 * run['cpu_busy']) if run.get('cpu_busy') is not None else '-',
+            '%d%%' % (100 * run['cpu_busy']) if run.get('cpu_busy') is not None else '-', _cpu(run),
             '%.2f' % (run['seconds'] / base) if base else '-', ' '.join('%.2f' % s for s in run['all_seconds']))))
     missed = ', '.join('%s: %d pairs' % (key, run['missing_pairs']) for key, run in sorted(runs.items()) if run['missing_pairs'])
     lines += ['  complete: runs after which every needed manifest and blob was linked in the proxy\'s storage (best runs missed %s); '
               'CPU: share of both cores busy during the best run' % (missed or 'nothing'),
+              '  client: CPU seconds of the processes the run started (ansible and its workers, skopeo, curl), not the registries\'',
               '  client MB: module/playbook bytes_pulled (blobs only); skopeo: size of the OCI layouts; curl: size_download',
               '  ratios: ' + ', '.join('%s %.2f' % (name, runs[top]['seconds'] / runs[bottom]['seconds'])
                                        for name, top, bottom in RATIOS if top in runs and bottom in runs)
@@ -99,18 +104,20 @@ def growth(block):
 
 def overhead(block):
     count = block['images']
-    widths = (-22, 8, 9, 12, 9)
+    widths = (-22, 8, 9, 12, 9, 7)
     lines = ['Overhead: %d tiny single-platform images, P = %d; fixed costs: ansible -m ping %.2f s, '
              'the module with nothing to do %.2f s' % (count, block['parallel'], block['ansible_ping_seconds'], block['module_idle_seconds']),
-             _row(widths, ('run', 'seconds', 'in-module', 's per image', 'complete'))]
+             _row(widths, ('run', 'seconds', 'in-module', 's per image', 'complete', 'client'))]
     for name, key in (('module, one call', 'module'), ('playbook', 'playbook'), ('curl (floor)', 'curl')):
         if key in block:
             run = block[key]
             lines.append(_row(widths, (name, _s(run['seconds']), _s(run.get('module_seconds')), '%.4f' % run['per_image'],
-                                       'yes' if run['complete'] else 'NO (%d)' % run['missing_pairs'])))
+                                       'yes' if run['complete'] else 'NO (%d)' % run['missing_pairs'], _cpu(run))))
     if 'playbook' in block:
-        lines.append('  fixed cost per image of the playbook over the module: %.3f s' % (
-            (block['playbook']['seconds'] - block['module']['seconds']) / count))
+        playbook, module = block['playbook'], block['module']
+        lines.append('  fixed cost per image of the playbook over the module: %.3f s' % ((playbook['seconds'] - module['seconds']) / count)
+                     + (', %.3f CPU-s' % ((playbook['client_cpu_seconds'] - module['client_cpu_seconds']) / count)
+                        if 'client_cpu_seconds' in playbook and 'client_cpu_seconds' in module else ''))
     return lines
 
 
