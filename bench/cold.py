@@ -58,14 +58,14 @@ def run(stand, images, shape, options, workdir, with_playbook=True):
     """All four on the same images, each on a fresh cache; returns the fleet's figures and each run's."""
     fetches = fleet.needed(images)
     parallel, repeat = options.parallel, options.repeat
-    runs = fresh.best_of(repeat, stand, fetches, {
+    actions = {
         'd': wire_action(stand, fetches, parallel, os.path.join(workdir, 'd')),
         'a': module_action(stand, images, shape.platforms, parallel, os.path.join(workdir, 'a')),
         'c': skopeo_action(stand, images, shape.platforms, parallel, os.path.join(workdir, 'c'), options.skopeo_mode),
         # Not in the targets: skopeo doing what a complete warm must (every blob through its own repository).
         'c2': skopeo_action(stand, images, shape.platforms, parallel, os.path.join(workdir, 'c2'), options.skopeo_mode, 'per-image'),
-    })
-    if with_playbook:  # slow and far from the bound: once
-        playbook = playbook_action(stand, images, shape.platforms, parallel, os.path.join(workdir, 'b'), options.playbook_path)
-        runs.update(fresh.best_of(1, stand, fetches, {'b': playbook}))
+    }
+    if with_playbook:
+        actions['b'] = playbook_action(stand, images, shape.platforms, parallel, os.path.join(workdir, 'b'), options.playbook_path)
+    runs = fresh.best_of(repeat, stand, fetches, actions)
     return {'fleet': fleet.describe(images), 'parallel': parallel, 'repeat': repeat, 'runs': runs}

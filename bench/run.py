@@ -34,7 +34,7 @@ def parse(argv):
     parser = argparse.ArgumentParser(prog='python -m ansible_collections.prewarm.harbor.bench.run', description=__doc__.splitlines()[0])
     parser.add_argument('--quick', action='store_true', help='small sizes, one run each: a fast check (about a minute)')
     parser.add_argument('--parallel', '-P', type=int, default=4, help='images (or copies, or curls) in flight: P (default 4)')
-    parser.add_argument('--repeat', type=int, help='runs of a, c and d in the cold warm, best kept (default: 2 full, 1 quick)')
+    parser.add_argument('--repeat', type=int, help='runs of each contender in the cold warm, best kept (default: 2 full, 1 quick)')
     parser.add_argument('--only', default=','.join(SCENARIOS), help='comma-separated scenarios among ' + ', '.join(SCENARIOS))
     parser.add_argument('--skopeo-mode', choices=skopeo.MODES, default='multi-arch', help='how (c) calls skopeo')
     parser.add_argument('--no-playbook', action='store_true', help='skip the playbook runs (b and overhead)')

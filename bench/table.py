@@ -33,7 +33,7 @@ def cold(block):
     fleet, runs = block['fleet'], block['runs']
     widths = (-44, 8, 9, 9, 9, 8, 5, 7, 6, -1)
     lines = ['Cold warm through the plain proxy: %d images, %d image manifests, %s MB unique blobs; a complete warm reads '
-             '%d (repository, manifest or blob) = %s MB; P = %d; best of %d (b: 1)' % (
+             '%d (repository, manifest or blob) = %s MB; P = %d; best of %d' % (
                  fleet['images'], fleet['platforms'], _mb(fleet['unique_blob_bytes']), fleet['needed_requests'],
                  _mb(fleet['needed_bytes']), block['parallel'], block['repeat']),
              _row(widths, ('run', 'seconds', 'in-module', 'proxy MB', 'client MB', 'complete', 'CPU', 'client', 'x d', 'all runs (s)'))]
