@@ -55,7 +55,8 @@ def wire_action(stand, fetches, parallel, workdir):
 
 
 def run(stand, images, shape, options, workdir, with_playbook=True):
-    """All four on the same images, each on a fresh cache; returns the fleet's figures and each run's."""
+    """Every contender on the same images, in interleaved rounds, each run on a fresh cache; returns the fleet's figures
+    and each contender's best run."""
     fetches = fleet.needed(images)
     parallel, repeat = options.parallel, options.repeat
     actions = {
