@@ -16,7 +16,7 @@ COLLECTIONS := $(CURDIR)/build/collections
 LINK := $(COLLECTIONS)/ansible_collections/prewarm/harbor
 # ansible-test resolves its working directory, so it gets a copy of the tracked files.
 TESTROOT := $(CURDIR)/build/ansible-test/ansible_collections/prewarm/harbor
-DEBS := docker-registry skopeo nginx-light openssl curl
+DEBS := docker-registry skopeo containerd openssl curl
 PIP_BOOTSTRAP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ENV := PYTHONPATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) PATH=$(BIN):$$PATH

@@ -22,6 +22,7 @@ def _parser():
     up.add_argument('--workdir', required=True, help='directory for storage, logs, certificates and stand.json')
     up.add_argument('--large-layer-mb', type=int, default=0, help='also seed library/large:1.0 with a layer of this many MiB (max 1024)')
     up.add_argument('--token-lifetime', type=int, default=1800, help='expires_in of issued tokens, seconds')
+    up.add_argument('--harbor-interval', type=float, default=20.0, help='Harbor store interval, seconds (Harbor: 20; EnsureTag ticks at half of it)')
     up.add_argument('--fleet', type=int, default=0, help='also push this many images bench/app-NNN:1.0 sharing base layers')
     up.add_argument('--fleet-mb', type=int, default=100, help='total size of the fleet, MiB')
     return parser
@@ -33,7 +34,8 @@ def main(argv=None):
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    with Stand(args.workdir, large_layer_bytes=args.large_layer_mb << 20, token_lifetime=args.token_lifetime) as stand:
+    with Stand(args.workdir, large_layer_bytes=args.large_layer_mb << 20, token_lifetime=args.token_lifetime,
+               harbor_interval=args.harbor_interval) as stand:
         if args.fleet:
             fleet = stand.push_fleet(args.fleet, args.fleet_mb << 20)
             stand.images.update({f'fleet_{n:03d}': image for n, image in enumerate(fleet)})

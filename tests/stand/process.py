@@ -37,8 +37,9 @@ def tail(path, lines=40):
 class ManagedProcess:
     """One long-running child listening on ``port``; ``ready_url`` is polled until it answers any HTTP status."""
 
-    def __init__(self, name, argv, log_path, ready_url, port, stop_signal=signal.SIGTERM):
+    def __init__(self, name, argv, log_path, ready_url, port, stop_signal=signal.SIGTERM, env=None):  # pylint: disable=too-many-arguments
         self.name = name
+        self.extra_env = dict(env or {})
         self.port = port
         self.argv = list(argv)
         self.log_path = log_path
@@ -56,6 +57,7 @@ class ManagedProcess:
         if self.running:
             return
         env = {k: v for k, v in os.environ.items() if not k.startswith('REGISTRY_')}
+        env.update(self.extra_env)
         with open(self.log_path, 'ab') as log:
             log.write(f'--- {time.strftime("%H:%M:%S")} start: {" ".join(self.argv)}\n'.encode())
             log.flush()

@@ -1,13 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The stand's own small HTTP service, run as a thread: Harbor's token endpoint, the front's gate, and a control API.
+"""The stand's own small HTTP service, run as a thread: the plain proxy's token endpoint and the control API.
 
-* ``GET /service/token`` (proxied by nginx): Harbor's token endpoint; ``GET /raw/token``: the same for the plain proxy.
-* ``/gate``: nginx ``auth_request`` target for every /v2 request. It answers 204 (go on), 401 (Basic credentials
-  wrong, or a token bound to another project or expired), or 403 (rate limited; nginx turns it into 429). It also
-  applies the manifest delay and turns Basic credentials into a token, as Harbor accepts Basic auth on /v2.
-* ``GET /control`` and ``POST /control/<action>`` (JSON keyword arguments): switches for shell users of ``up``.
+* ``GET /raw/token``: tokens for the plain pull-through proxy (anonymous pull on any repository).
+* ``GET /control`` and ``POST /control/<action>`` (JSON keyword arguments): the stand's switches and actions;
+  ``GET /control/harbor/state`` and ``POST /control/harbor/<action>`` are passed to the Harbor emulator.
 """
 
 import http.server
@@ -16,7 +14,8 @@ import threading
 import time
 import urllib.parse
 
-from . import issuer as issuer_mod
+import requests
+
 from . import tokens
 
 _JSON = 'application/json'
@@ -29,6 +28,7 @@ class StandServices:
         self.issuer = issuer
         self.switches = switches
         self.actions = dict(actions)
+        self.harbor_control = None  # http://127.0.0.1:<port> of the emulator's control listener, once it runs
         self._log_lock = threading.Lock()
         self._log = open(log_path, 'a', encoding='utf-8')  # pylint: disable=consider-using-with
         self._server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), _handler_class(self))
@@ -59,41 +59,12 @@ class StandServices:
                 self._log.write(f'{time.strftime("%H:%M:%S")} {line}\n')
                 self._log.flush()
 
-    def token(self, headers, query, raw):
-        """Answer the token endpoint: (status, extra headers, JSON body)."""
-        services = query.get('service', [tokens.SERVICE])
-        if services[0] != tokens.SERVICE:
-            return 400, {}, {'errors': [{'code': 'BAD_REQUEST', 'message': 'unknown service'}]}
-        try:
-            user = self.issuer.authenticate(headers.get('Authorization'))
-        except issuer_mod.Unauthorized as exc:
-            return 401, {}, {'errors': [{'code': 'UNAUTHORIZED', 'message': str(exc)}]}
+    def token(self, query):
+        """Answer the raw token endpoint: (status, JSON body)."""
+        if query.get('service', [tokens.SERVICE])[0] != tokens.SERVICE:
+            return 400, {'errors': [{'code': 'BAD_REQUEST', 'message': 'unknown service'}]}
         scopes = [tokens.Scope.parse(text) for value in query.get('scope', []) for text in value.split(' ') if text]
-        return 200, {}, self.issuer.issue(user, scopes, raw=raw)
-
-    def gate(self, headers):
-        """Decide on one /v2 request forwarded by nginx: (status, extra headers)."""
-        retry_after = self.switches.take_rate_limit()
-        if retry_after is not None:
-            return 403, {'X-Stand-Retry-After': str(retry_after)}
-        project, repo = headers.get('X-Stand-Project', ''), headers.get('X-Stand-Repo', '')
-        scheme, _sep, credentials = (headers.get('Authorization') or '').partition(' ')
-        extra = {}
-        if scheme.lower() == 'basic':
-            try:
-                token = self.issuer.bearer_for(self.issuer.authenticate(headers['Authorization']), project, repo)
-            except issuer_mod.Unauthorized:
-                token = None
-            if token is None:
-                return 401, {}
-            extra['X-Stand-Authorization'] = 'Bearer ' + token
-        elif scheme.lower() == 'bearer':
-            claims = tokens.decode_claims(credentials.strip())
-            if claims is not None and not _claims_allow(claims, project, repo):
-                return 401, {}
-        if headers.get('X-Stand-Method') == 'GET' and headers.get('X-Stand-Kind') == 'manifests':
-            time.sleep(self.switches.manifest_delay)
-        return 204, extra
+        return 200, self.issuer.issue(scopes)
 
     def control(self, action, arguments):
         """Run a control action: (status, JSON body)."""
@@ -105,36 +76,32 @@ class StandServices:
             return 400, {'error': str(exc)}
         return 200, {'result': result, 'switches': self.switches.state()}
 
-
-def _claims_allow(claims, project, repo):
-    """A token is good at the front until ``exp`` (no leeway) and only for the Harbor names it was issued for."""
-    if not isinstance(claims.get('exp'), (int, float)) or claims['exp'] <= time.time():
-        return False
-    return not project or f'{project}/{repo}' in claims.get('stand_access', [])
+    def harbor(self, method, path, body):
+        """Pass a ``/control/harbor/...`` request to the emulator: (status, JSON body)."""
+        if self.harbor_control is None:
+            return 503, {'error': 'the Harbor emulator is not running'}
+        answer = requests.request(method, self.harbor_control + path, data=body, timeout=900)
+        return answer.status_code, answer.json()
 
 
 def _handler_class(services):
     """Bind the request handler to one StandServices instance."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        """Routes requests to StandServices; HTTP/1.1 so nginx can keep connections alive."""
+        """Routes requests to StandServices; HTTP/1.1 so clients can keep connections alive."""
 
         protocol_version = 'HTTP/1.1'
         server_version = 'prewarm-stand'
-        timeout = 120
-        # Headers and body leave in two writes: with Nagle on, the second waits for the client's delayed ACK (40 ms).
+        timeout = 900
         disable_nagle_algorithm = True
 
         def log_message(self, format, *args):  # pylint: disable=redefined-builtin
             services.log(format % args)
 
-        def _send(self, status, headers=None, body=None):
-            data = b'' if body is None else json.dumps(body).encode()
+        def _send(self, status, body):
+            data = json.dumps(body, indent=1).encode()
             self.send_response(status)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            if body is not None:
-                self.send_header('Content-Type', _JSON)
+            self.send_header('Content-Type', _JSON)
             self.send_header('Content-Length', str(len(data)))
             self.end_headers()
             if self.command != 'HEAD':
@@ -142,28 +109,24 @@ def _handler_class(services):
 
         def _route(self):
             url = urllib.parse.urlsplit(self.path)
-            query = urllib.parse.parse_qs(url.query)
-            if url.path in ('/service/token', '/raw/token') and self.command == 'GET':
-                status, headers, body = services.token(self.headers, query, raw=url.path == '/raw/token')
-                self._send(status, headers, body)
-            elif url.path == '/gate':
-                status, headers = services.gate(self.headers)
-                self._send(status, headers)
+            body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
+            if url.path == '/raw/token' and self.command == 'GET':
+                self._send(*services.token(urllib.parse.parse_qs(url.query)))
+            elif url.path.startswith('/control/harbor/'):
+                self._send(*services.harbor(self.command, url.path[len('/control'):], body))
             elif url.path == '/control' and self.command == 'GET':
-                self._send(200, body={'switches': services.switches.state(), 'actions': sorted(services.actions)})
+                self._send(200, {'switches': services.switches.state(), 'actions': sorted(services.actions)})
             elif url.path.startswith('/control/') and self.command == 'POST':
-                length = int(self.headers.get('Content-Length') or 0)
                 try:
-                    arguments = json.loads(self.rfile.read(length) or b'{}')
+                    arguments = json.loads(body or b'{}')
                 except ValueError:
                     arguments = None
                 if not isinstance(arguments, dict):
-                    self._send(400, body={'error': 'body must be a JSON object'})
+                    self._send(400, {'error': 'body must be a JSON object'})
                     return
-                status, body = services.control(url.path[len('/control/'):], arguments)
-                self._send(status, body=body)
+                self._send(*services.control(url.path[len('/control/'):], arguments))
             else:
-                self._send(404, body={'errors': [{'code': 'NOT_FOUND', 'message': url.path}]})
+                self._send(404, {'errors': [{'code': 'NOT_FOUND', 'message': url.path}]})
 
         do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _route
 

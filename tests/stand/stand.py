@@ -1,26 +1,33 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The registry test stand: upstream, a pull-through proxy and a Harbor-shaped front, all on loopback.
+"""The registry test stand: upstream, an emulated Harbor and a plain pull-through proxy, all on loopback.
 
-Processes (all ``docker-registry`` but the front):
+Processes:
 
-* ``upstream``: the origin, seeded by the stand; no auth.
-* ``proxy``: pull-through cache of upstream (``proxy.remoteurl``), ``auth: token``.
-* ``local``: read-only over the proxy's storage; answers the front's HEAD blob (local only, like Harbor).
-* ``heads``: read-only over upstream's storage; answers the front's HEAD manifest (goes upstream, caches nothing).
-  It stops and starts with upstream; while it is down nginx falls back to ``local``, as Harbor uses its cache.
-* ``front``: nginx with Harbor's paths, challenge, token endpoint, ping/systeminfo, 429 and delay switches, TLS.
+* ``upstream``: ``docker-registry``, the origin, seeded by the stand; no auth.
+* ``local``: ``docker-registry``, writable, no auth: Harbor's internal registry, written only by the emulator.
+* ``harbor``: the Harbor emulator (``harbor/``, a Python process): Harbor core's proxy cache over ``local``
+  and ``upstream``, HTTP and HTTPS, with its token service, REST API and background store jobs.
+* ``proxy``: ``docker-registry`` pull-through cache of upstream (``proxy.remoteurl``), ``auth: token``: the plain
+  distribution cache, the stand's second kind of cache.
 """
 
 import atexit
+import dataclasses
 import json
 import os
 import secrets
 import time
+import urllib.parse
 
-from . import accesslog, builder, certs, front, issuer, oracle, process, registry, seed, services, storage
+import requests
+
+from . import accesslog, builder, certs, containerd, emulator, issuer, oracle, process, registry, seed, services, storage
+from .harbor.config import Project, Settings, Timing
 from .switches import Switches
+
+HARBOR_INTERVAL = 20.0  # Harbor's own sleepIntervalSec
 
 
 class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-methods
@@ -30,24 +37,29 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
     private_project = 'proxy_private'
     robot_user = 'robot$pull'
 
-    def __init__(self, workdir, large_layer_bytes=0, token_lifetime=1800):
+    def __init__(self, workdir, large_layer_bytes=0, token_lifetime=1800, harbor_interval=HARBOR_INTERVAL, token_leeway=60.0):
         if not 0 <= large_layer_bytes <= 1 << 30:
             raise ValueError('large_layer_bytes must be between 0 and 1 GiB')
         self.workdir = os.path.abspath(workdir)
         self.large_layer_bytes = large_layer_bytes
         self.robot_password = secrets.token_urlsafe(18)
         self.token_lifetime = token_lifetime
+        self.harbor_interval = float(harbor_interval)
+        self.token_leeway = float(token_leeway)
         self.switches = Switches(token_lifetime)
         self.upstream_storage_dir = os.path.join(self.workdir, 'storage', 'upstream')
         self.proxy_storage_dir = os.path.join(self.workdir, 'storage', 'proxy')
-        self.access_log_path = os.path.join(self.workdir, 'logs', 'front-access.log')
+        self.harbor_storage_dir = os.path.join(self.workdir, 'storage', 'harbor')
+        self.access_log_path = os.path.join(self.workdir, 'logs', 'harbor-access.log')
         self.images = {}
         self.startup_seconds = None
         self.tls = None
-        self.https_port = None
+        self.harbor = None       # emulator.Control
+        self._settings = None
         self._procs = {}
         self._services = None
         self._builder = None
+        self._containerd = None
 
     # -- lifecycle -----------------------------------------------------------------------------------------------
 
@@ -75,20 +87,17 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
             os.makedirs(os.path.join(self.workdir, sub), exist_ok=True)
         self.tls = certs.make_tls(os.path.join(self.workdir, 'tls'))
         signer = certs.make_signing_key(os.path.join(self.workdir, 'tls'))
-        projects = {self.public_project: True, self.private_project: False}
-        token_issuer = issuer.Issuer(signer, self.switches, projects, self.robot_user, self.robot_password)
-        self._services = services.StandServices(token_issuer, self.switches, self._control_actions(),
+        self._services = services.StandServices(issuer.Issuer(signer, self.switches), self.switches, self._control_actions(),
                                                 os.path.join(self.workdir, 'logs', 'services.log'))
         self._services.start()
         auth = registry.TokenAuth(f'http://127.0.0.1:{self._services.port}/raw/token', signer.cert_path)
         make = registry.registry_process
         upstream = self._procs['upstream'] = make('upstream', self.workdir, self.upstream_storage_dir)
-        self._procs['heads'] = make('heads', self.workdir, self.upstream_storage_dir, readonly=True, auth=auth)
-        self._procs['local'] = make('local', self.workdir, self.proxy_storage_dir, readonly=True, auth=auth)
+        self._procs['local'] = make('local', self.workdir, self.harbor_storage_dir)
         self._procs['proxy'] = make('proxy', self.workdir, self.proxy_storage_dir, auth=auth, remote_url=self.upstream_url)
-        backends = front.Backends(self.port('proxy'), self.port('local'), self.port('heads'), self._services.port)
-        self._procs['front'], self.https_port = front.front_process(self.workdir, backends, self.tls, list(projects))
-        for name in ('upstream', 'heads', 'local', 'front'):
+        self._settings = self._harbor_settings()
+        self._procs['harbor'] = emulator.harbor_process(self.workdir, self._settings)
+        for name in ('upstream', 'local', 'harbor'):
             self._procs[name].start()
         upstream.wait_ready()
         self._procs['proxy'].start()  # it panics while upstream does not answer
@@ -96,11 +105,24 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         self.images = seed.seed(self._builder, self.large_layer_bytes)
         for proc in self._procs.values():
             proc.wait_ready()
+        self.harbor = emulator.Control(self._settings.control_port)
+        self._services.harbor_control = self.harbor.url
+
+    def _harbor_settings(self):
+        timing = Timing.scaled(self.harbor_interval, token_leeway=self.token_leeway, token_lifetime=self.token_lifetime)
+        projects = (Project(self.public_project, public=True, project_id=2), Project(self.private_project, public=False, project_id=3))
+        return Settings(http_port=process.free_port(), https_port=process.free_port(), cert_path=self.tls.cert_path,
+                        key_path=self.tls.key_path, upstream_url=self.upstream_url, local_url=self.local_url,
+                        local_storage=self.harbor_storage_dir, control_port=process.free_port(), access_log=self.access_log_path,
+                        robot_user=self.robot_user, robot_password=self.robot_password, projects=projects, timing=timing)
 
     def stop(self):
         """Stop everything the stand started (idempotent)."""
         atexit.unregister(self.stop)
-        for name in ('front', 'proxy', 'local', 'heads', 'upstream'):
+        if self._containerd is not None:
+            self._containerd.stop()
+            self._containerd = None
+        for name in ('harbor', 'proxy', 'local', 'upstream'):
             if name in self._procs:
                 self._procs[name].stop()
         if self._services is not None:
@@ -115,7 +137,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
     # -- addresses -----------------------------------------------------------------------------------------------
 
     def port(self, name):
-        """Port of a component: upstream, proxy, local, heads, front."""
+        """Port of a component: upstream, local, proxy, harbor."""
         return self._procs[name].port
 
     @property
@@ -124,23 +146,28 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         return f'http://127.0.0.1:{self.port("upstream")}'
 
     @property
+    def local_url(self):
+        """Harbor's internal registry (no auth; only the emulator writes to it)."""
+        return f'http://127.0.0.1:{self.port("local")}'
+
+    @property
     def proxy_url(self):
         """The plain pull-through proxy (token auth; realm is the raw token endpoint, no projects)."""
         return f'http://127.0.0.1:{self.port("proxy")}'
 
     @property
-    def front_url(self):
-        """The Harbor-shaped front over HTTP."""
-        return f'http://127.0.0.1:{self.port("front")}'
+    def harbor_url(self):
+        """The emulated Harbor over HTTP."""
+        return f'http://127.0.0.1:{self._settings.http_port}'
 
     @property
-    def front_https_url(self):
-        """The Harbor-shaped front over HTTPS (trust ``ca_path``)."""
-        return f'https://127.0.0.1:{self.https_port}'
+    def harbor_https_url(self):
+        """The emulated Harbor over HTTPS (trust ``ca_path``)."""
+        return f'https://127.0.0.1:{self._settings.https_port}'
 
     @property
     def ca_path(self):
-        """PEM file of the CA that signed the front's certificate."""
+        """PEM file of the CA that signed Harbor's certificate."""
         return self.tls.ca_path
 
     @property
@@ -150,7 +177,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
 
     @property
     def control_url(self):
-        """Control API of the switches (``GET`` state, ``POST <url>/<action>`` with JSON arguments)."""
+        """Control API (``GET`` state, ``POST <url>/<action>``; ``<url>/harbor/...`` reaches the emulator)."""
         return f'http://127.0.0.1:{self._services.port}/control'
 
     @property
@@ -158,7 +185,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         """``(user, password)`` of the robot account."""
         return self.robot_user, self.robot_password
 
-    # -- upstream and cache --------------------------------------------------------------------------------------
+    # -- upstream and caches -------------------------------------------------------------------------------------
 
     @property
     def upstream_running(self):
@@ -166,36 +193,40 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         return self._procs['upstream'].running
 
     def stop_upstream(self):
-        """Stop upstream (and the front's HEAD-manifest registry that stands for it); ports and storage are kept."""
-        self._procs['heads'].stop()
+        """Stop upstream; port and storage are kept. Harbor then falls back to what it holds, request by request."""
         self._procs['upstream'].stop()
 
     def start_upstream(self):
-        """Start upstream again on the same port and storage."""
-        for name in ('upstream', 'heads'):
-            self._procs[name].start()
-        for name in ('upstream', 'heads'):
-            self._procs[name].wait_ready()
+        """Start upstream again on the same port and storage; Harbor rechecks its health at once."""
+        self._procs['upstream'].start()
+        self._procs['upstream'].wait_ready()
+        self.harbor.act('health_check')
 
     def reset_cache(self):
-        """Stop the proxy, wipe its storage and start it again (upstream is started first if needed)."""
-        self._procs['proxy'].stop()
-        storage.wipe(self.proxy_storage_dir)
+        """Both caches cold: the proxy's storage wiped, Harbor's jobs cancelled, its database and registry emptied."""
         if not self.upstream_running:
             self.start_upstream()
-        self._procs['proxy'].start()
-        self._procs['proxy'].wait_ready()
+        self.harbor.act('reset', http_timeout=120)
+        for name, root in (('proxy', self.proxy_storage_dir), ('local', self.harbor_storage_dir)):
+            self._procs[name].stop()
+            storage.wipe(root)
+            self._procs[name].start()
+        for name in ('proxy', 'local'):
+            self._procs[name].wait_ready()
 
-    def _registry_name(self, repository):
-        project, _sep, rest = repository.partition('/')
-        return rest if project in (self.public_project, self.private_project) else repository
+    def _storage_of(self, repository):
+        """(storage root, registry name): ``<project>/<repo>`` is Harbor's, anything else the plain proxy's."""
+        project, _sep, _rest = repository.partition('/')
+        if project in (self.public_project, self.private_project):
+            return self.harbor_storage_dir, repository
+        return self.proxy_storage_dir, repository
 
     def blob_cached(self, repository, digest):
-        """True when the proxy's storage holds ``digest`` for ``repository`` (``<project>/<repo>`` or ``<repo>``)."""
-        return storage.blob_linked(self.proxy_storage_dir, self._registry_name(repository), digest)
+        """True when the cache links ``digest`` into ``repository`` (``<project>/<repo>``: Harbor; ``<repo>``: the proxy)."""
+        return storage.blob_linked(*self._storage_of(repository), digest)
 
     def wait_blob_cached(self, repository, digest, timeout=5.0):
-        """Wait for ``blob_cached``: the proxy commits a blob just *after* the client read its last byte."""
+        """Wait for ``blob_cached``: both caches commit a blob just *after* the client read its last byte."""
         deadline = time.monotonic() + timeout
         while not self.blob_cached(repository, digest):
             if time.monotonic() > deadline:
@@ -204,11 +235,37 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         return True
 
     def snapshot_proxy_storage(self, include_scheduler_state=False):
-        """``{relative path: (size, mtime_ns)}`` of the proxy's storage, for before/after equality checks.
+        """``{relative path: (size, mtime_ns)}`` of the plain proxy's storage, for before/after equality checks.
 
         ``scheduler-state.json`` is left out unless asked for: the proxy rewrites it on a timer, not per request.
         """
         return storage.snapshot(self.proxy_storage_dir, include_scheduler_state)
+
+    def snapshot_harbor_storage(self):
+        """The same for Harbor's registry (``harbor_state()`` is the database side)."""
+        return storage.snapshot(self.harbor_storage_dir)
+
+    # -- Harbor --------------------------------------------------------------------------------------------------
+
+    def harbor_state(self):
+        """The emulated database: per repository its artifacts (digest, tags, references), tags and linked blobs."""
+        return self.harbor.state()
+
+    def harbor_quiesce(self, timeout=600):
+        """Wait until no Harbor background job (store, EnsureTag) is pending; True when that happened in time."""
+        return self.harbor.act('quiesce', http_timeout=timeout + 30, timeout=timeout)['quiet']
+
+    def harbor_fail_store(self, count):
+        """Harbor's background store of the next ``count`` blobs fails silently (#23600)."""
+        self.harbor.act('fail_store', count=count)
+
+    def set_upstream_fault(self, mode='ok', delay=0.0):
+        """What Harbor meets upstream: ``ok``, ``unreachable`` or ``rate_limited`` (429), and a delay per request."""
+        self.harbor.act('upstream', mode=mode, delay=delay)
+
+    def harbor_artifact(self, repository, reference, creds=None):
+        """``GET /api/v2.0/projects/{p}/repositories/{r}/artifacts/{ref}`` (``repository`` is ``<project>/<repo>``)."""
+        return harbor_api_artifact(self.harbor_url, repository, reference, creds)
 
     # -- images --------------------------------------------------------------------------------------------------
 
@@ -227,36 +284,37 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
     # -- switches ------------------------------------------------------------------------------------------------
 
     def set_rate_limit(self, count=None, retry_after=1):
-        """Answer the next ``count`` /v2 requests with 429 and ``Retry-After`` (None: all; 0: off)."""
-        self.switches.set_rate_limit(count, retry_after)
+        """Harbor answers the next ``count`` /v2 requests with 429 and ``Retry-After`` (None: all; 0: off)."""
+        self.harbor.act('rate_limit', count=count, retry_after=retry_after)
 
     def set_manifest_delay(self, seconds):
-        """Hold every manifest GET at the front for ``seconds`` (0: off)."""
-        self.switches.set_manifest_delay(seconds)
+        """Hold every manifest GET at Harbor for ``seconds`` (0: off)."""
+        self.harbor.act('manifest_delay', seconds=seconds)
 
     def set_token_lifetime(self, seconds):
-        """``expires_in`` (and real expiry at the front) of tokens issued from now on."""
+        """``expires_in`` of tokens issued from now on, by Harbor and by the proxy's token endpoint."""
         self.switches.set_token_lifetime(seconds)
+        self.harbor.act('token_lifetime', seconds=seconds)
 
     def restore_defaults(self):
-        """Undo what a previous test may have left: upstream stopped, switches set (the cache is kept)."""
+        """Undo what a previous test may have left: upstream stopped, switches set (the caches are kept)."""
         if not self.upstream_running:
             self.start_upstream()
         self.set_rate_limit(count=0)
         self.set_manifest_delay(0)
         self.set_token_lifetime(self.token_lifetime)
+        self.set_upstream_fault('ok')
+        self.harbor_fail_store(0)
 
     # -- observation ---------------------------------------------------------------------------------------------
 
-    def front_log_mark(self):
-        """Offset to pass to ``front_log(since=...)`` to see only later requests."""
+    def harbor_log_mark(self):
+        """Offset to pass to ``harbor_log(since=...)`` to see only later requests."""
         return accesslog.mark(self.access_log_path)
 
-    def front_log(self, since=0):
-        """Parsed front access log entries (``accesslog.AccessEntry``)."""
-        ports = {f'127.0.0.1:{proc.port}': name for name, proc in self._procs.items()}
-        ports[f'127.0.0.1:{self._services.port}'] = 'services'
-        return accesslog.read(self.access_log_path, ports, since)
+    def harbor_log(self, since=0):
+        """Parsed access log entries of the emulated Harbor (``accesslog.AccessEntry``)."""
+        return accesslog.read(self.access_log_path, {}, since)
 
     def log_paths(self):
         """``{component: log file}``."""
@@ -270,6 +328,9 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
             parts.append(f'--- {name} ({path})\n{process.tail(path, lines)}')
         return '\n'.join(parts)
 
+    def _creds(self, creds):
+        return self.robot_creds if creds == 'robot' else creds
+
     def oracle_pull(self, base_url, reference, platform, creds=None, stop_upstream=True):
         """skopeo-copy ``reference`` for ``platform`` from ``base_url``; stops upstream first unless told not to.
 
@@ -277,19 +338,29 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         """
         if stop_upstream and self.upstream_running:
             self.stop_upstream()
-        if creds == 'robot':
-            creds = self.robot_creds
-        return oracle.pull(base_url, reference, platform, creds=creds, ca_dir=self.ca_dir, workdir=os.path.join(self.workdir, 'tmp'))
+        return oracle.pull(base_url, reference, platform, creds=self._creds(creds), ca_dir=self.ca_dir,
+                           workdir=os.path.join(self.workdir, 'tmp'))
+
+    def containerd_pull(self, base_url, reference, platform, creds=None, stop_upstream=True):
+        """Pull and unpack with containerd's ``ctr`` (a fresh namespace, isolated content), as a node would."""
+        if stop_upstream and self.upstream_running:
+            self.stop_upstream()
+        if self._containerd is None:
+            self._containerd = containerd.Containerd(os.path.join(self.workdir, 'containerd'))
+            self._containerd.start()
+        return self._containerd.pull(base_url, reference, platform, creds=self._creds(creds), ca_path=self.ca_path)
 
     def describe(self):
         """Everything a shell user needs, JSON-able (the content of stand.json)."""
         return {
-            'workdir': self.workdir, 'upstream_url': self.upstream_url, 'proxy_url': self.proxy_url,
-            'front_url': self.front_url, 'front_https_url': self.front_https_url, 'ca_path': self.ca_path, 'ca_dir': self.ca_dir,
-            'public_project': self.public_project, 'private_project': self.private_project,
-            'robot_user': self.robot_user, 'robot_password': self.robot_password,
+            'workdir': self.workdir, 'harbor_url': self.harbor_url, 'harbor_https_url': self.harbor_https_url,
+            'ca_path': self.ca_path, 'ca_dir': self.ca_dir, 'public_project': self.public_project,
+            'private_project': self.private_project, 'robot_user': self.robot_user, 'robot_password': self.robot_password,
+            'upstream_url': self.upstream_url, 'proxy_url': self.proxy_url, 'local_url': self.local_url,
+            'control_url': self.control_url, 'harbor_control_url': self.harbor.url if self.harbor else None,
+            'harbor_interval': self.harbor_interval, 'harbor_timing': dataclasses.asdict(self._settings.timing) if self._settings else None,
             'upstream_storage_dir': self.upstream_storage_dir, 'proxy_storage_dir': self.proxy_storage_dir,
-            'access_log': self.access_log_path, 'control_url': self.control_url, 'logs': self.log_paths(),
+            'harbor_storage_dir': self.harbor_storage_dir, 'access_log': self.access_log_path, 'logs': self.log_paths(),
             'startup_seconds': self.startup_seconds, 'switches': self.switches.state(),
             'images': {key: image.to_dict() for key, image in self.images.items()},
         }
@@ -299,3 +370,11 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         with open(path, 'w', encoding='utf-8') as handle:
             json.dump(self.describe(), handle, indent=2)
             handle.write('\n')
+
+
+def harbor_api_artifact(base_url, repository, reference, creds=None, verify=True):
+    """Ask Harbor's artifacts API (the repository name URL-encoded twice); return the requests response."""
+    project, _sep, repo = repository.partition('/')
+    name = urllib.parse.quote(urllib.parse.quote(repo, safe=''), safe='')
+    url = f'{base_url}/api/v2.0/projects/{project}/repositories/{name}/artifacts/{urllib.parse.quote(reference, safe=":")}'
+    return requests.get(url, auth=creds, verify=verify, timeout=30)

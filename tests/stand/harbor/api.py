@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Harbor's REST API for "what is cached" (HARBOR.md 6): ping, systeminfo, a project, an artifact. Local state only.
+
+Permission: public projects to everyone, the private one to the robot; a missing permission (and a project that does
+not exist) is 401 for anonymous callers and 403 for others. ``repository_name`` must be URL-encoded twice.
+"""
+
+import time
+import urllib.parse
+
+from . import reply as replies
+from .db import NEVER, timestamp
+
+API = '/api/v2.0'
+
+
+def _time(seconds):
+    return timestamp(seconds) if seconds else NEVER
+
+
+class Api:
+    """Routes ``/api/v2.0/...`` GETs."""
+
+    def __init__(self, settings, database, started):
+        self.settings = settings
+        self.db = database
+        self.started = started
+
+    def handle(self, method, raw_path, query, identity, external_url):
+        """Answer one API request: a Reply."""
+        path = raw_path[len(API):]
+        if path == '/ping':
+            return replies.Reply(200, [('Content-Type', 'text/plain; charset=utf-8')], b'Pong', 4)
+        if method != 'GET':
+            return replies.error(405, 'METHOD_NOT_ALLOWED', 'method not allowed')
+        if path == '/systeminfo':
+            return replies.json_reply(self._systeminfo(identity, external_url))
+        parts = path.split('/')
+        # ['', 'projects', name] or ['', 'projects', name, 'repositories', repo, 'artifacts', ref]
+        if len(parts) == 3 and parts[1] == 'projects':
+            return self._guarded(identity, parts[2], lambda project: replies.json_reply(self._project(project)))
+        if len(parts) == 7 and parts[1] == 'projects' and parts[3] == 'repositories' and parts[5] == 'artifacts':
+            with_tag = query.get('with_tag', ['true'])[0].lower() != 'false'
+            return self._guarded(identity, parts[2], lambda project: self._artifact(project, parts[4], parts[6], with_tag))
+        return replies.error(404, 'NOT_FOUND', f'no API route {path}')
+
+    def _systeminfo(self, identity, external_url):
+        info = {'auth_mode': 'db_auth', 'primary_auth_mode': False, 'self_registration': False, 'banner_message': '',
+                'oidc_provider_name': ''}
+        if identity.authenticated:
+            info.update(harbor_version=self.settings.harbor_version, external_url=external_url,
+                        registry_url=external_url.split('://', 1)[-1], read_only=False, has_ca_root=False,
+                        project_creation_restriction='everyone', registry_storage_provider_name='filesystem',
+                        notification_enable=True, current_time=timestamp(time.time()))
+        return info
+
+    def _guarded(self, identity, raw_name, answer):
+        project = self.settings.project(urllib.parse.unquote(raw_name))
+        if project is None or 'pull' not in identity.actions(project):
+            if identity.authenticated:
+                return replies.error(403, 'FORBIDDEN', 'forbidden')
+            return replies.error(401, 'UNAUTHORIZED', 'unauthorized')
+        return answer(project)
+
+    def _project(self, project):
+        return {'project_id': project.project_id, 'name': project.name, 'registry_id': project.project_id,
+                'owner_id': 1, 'owner_name': 'admin', 'creation_time': _time(self.started), 'update_time': _time(self.started),
+                'deleted': False, 'repo_count': len({repo for repo in self._repositories(project)}),
+                'metadata': {'public': 'true' if project.public else 'false',
+                             'proxy_cache_local_on_not_found': 'true' if project.local_on_not_found else 'false'}}
+
+    def _repositories(self, project):
+        return [repo for repo in self.db.state({})['repositories'] if repo.startswith(project.name + '/')]
+
+    def _artifact(self, project, raw_repo, raw_reference, with_tag):
+        once = urllib.parse.unquote(raw_repo)  # the router decodes once ...
+        if '/' in once:  # ... so a single-encoded '/' would have split the path: no such route
+            return replies.error(404, 'NOT_FOUND', 'repository name must be URL-encoded twice (library%252Fnginx)')
+        repository = f'{project.name}/{urllib.parse.unquote(once)}'
+        reference = urllib.parse.unquote(raw_reference)
+        row = self.db.artifact(repository, reference)
+        if row is None:
+            return replies.error(404, 'NOT_FOUND', f'artifact {repository}:{reference} not found')
+        document = {
+            'id': row.artifact_id, 'type': 'IMAGE', 'media_type': row.config_media_type, 'manifest_media_type': row.media_type,
+            'project_id': project.project_id, 'repository_name': repository, 'digest': row.digest, 'size': row.size,
+            'push_time': _time(row.push_time), 'pull_time': _time(row.pull_time), 'icon': '', 'extra_attrs': {},
+        }
+        if row.references:
+            document['references'] = [dict(reference, parent_id=row.artifact_id) for reference in row.references]
+        tags = self.db.tags_of(repository, row.digest) if with_tag else []
+        if tags:
+            document['tags'] = [{'artifact_id': row.artifact_id, 'name': name, 'push_time': _time(pushed), 'pull_time': NEVER,
+                                 'immutable': False} for name, pushed in tags]
+        return replies.json_reply(document)

@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The emulator assembled: Harbor's listeners (HTTP, HTTPS) and the stand's control listener.
+
+Control (``127.0.0.1:<control_port>``, JSON bodies): ``GET /harbor/state``; ``POST /harbor/<action>`` with
+``quiesce {timeout}``, ``fail_store {count}``, ``upstream {mode, delay}``, ``rate_limit {count, retry_after}``,
+``manifest_delay {seconds}``, ``token_lifetime {seconds}``, ``reset``, ``health_check``.
+"""
+
+import dataclasses
+import http.server
+import json
+import logging
+import os
+import threading
+import time
+import urllib.parse
+
+from ..switches import Switches
+from . import api, auth, clients, db, faults, jobs, proxycache, server
+
+LOG = logging.getLogger('harbor')
+
+
+def linked_blobs(storage_root):
+    """{repository: [digest]} that L links, read from its storage tree."""
+    base = os.path.join(storage_root, 'docker', 'registry', 'v2', 'repositories')
+    found = {}
+    for directory, dirs, _files in os.walk(base):
+        if os.path.basename(directory) == '_layers':
+            repo = os.path.relpath(os.path.dirname(directory), base)
+            digests = []
+            for algorithm in os.listdir(directory):
+                for hexdigest in os.listdir(os.path.join(directory, algorithm)):
+                    if os.path.isfile(os.path.join(directory, algorithm, hexdigest, 'link')):
+                        digests.append(f'{algorithm}:{hexdigest}')
+            found[repo] = digests
+            dirs[:] = []
+        elif os.path.basename(directory) in ('_manifests', '_uploads'):
+            dirs[:] = []
+    return found
+
+
+class Emulator:  # pylint: disable=too-many-instance-attributes
+    """``Emulator(settings).start()``; everything runs in daemon threads."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.database = db.Database()
+        self.faults = faults.Faults()
+        self.jobs = jobs.Jobs()
+        self.switches = Switches(settings.timing.token_lifetime)
+        self.tokens = auth.TokenService(settings, settings.timing.token_lifetime)
+        self.cache = proxycache.ProxyCache(settings, self.database, clients.Upstream(settings.upstream_url, self.faults),
+                                           clients.Local(settings.local_url), self.jobs, self.faults)
+        self.api = api.Api(settings, self.database, time.time())
+        self.front = server.Front(settings, self.tokens, self.cache, self.api, self.switches, server.AccessLog(settings.access_log))
+        self._servers = []
+
+    def start(self):
+        """Listen on the HTTP, HTTPS and control ports."""
+        self.cache.start_health_loop()
+        self._servers = [server.serve(self.front, '127.0.0.1', self.settings.http_port),
+                         server.serve(self.front, '127.0.0.1', self.settings.https_port,
+                                      (self.settings.cert_path, self.settings.key_path)),
+                         self._control_server()]
+
+    def state(self):
+        """The emulated database, with the blobs L links per repository."""
+        document = self.database.state(linked_blobs(self.settings.local_storage))
+        document.update(pending_jobs=self.jobs.pending, upstream_healthy=self.cache.healthy, faults=self.faults.state(),
+                        switches=self.switches.state(), timing=dataclasses.asdict(self.settings.timing))
+        return document
+
+    def control(self, action, arguments):
+        """Run one control action: (status, JSON-able body)."""
+        actions = {
+            'quiesce': lambda timeout=600: {'quiet': self.jobs.quiesce(float(timeout)), 'pending_jobs': self.jobs.pending},
+            'fail_store': lambda count: self.faults.fail_store(count),
+            'upstream': lambda mode='ok', delay=0: self.faults.set_upstream(mode, delay),
+            'rate_limit': lambda count=None, retry_after=1: self.switches.set_rate_limit(count, retry_after),
+            'manifest_delay': lambda seconds: self.switches.set_manifest_delay(seconds),
+            'token_lifetime': self._token_lifetime,
+            'reset': self._reset,
+            'health_check': lambda: {'healthy': self.cache.check_health()},
+        }
+        if action not in actions:
+            return 404, {'error': f'unknown action {action!r}', 'actions': sorted(actions) + ['state']}
+        try:
+            return 200, {'result': actions[action](**arguments)}
+        except (TypeError, ValueError) as exc:
+            return 400, {'error': str(exc)}
+
+    def _token_lifetime(self, seconds):
+        self.switches.set_token_lifetime(seconds)
+        self.tokens.lifetime = int(seconds)
+
+    def _reset(self):
+        """Cancel the jobs and forget the database (the stand wipes L's storage around this)."""
+        quiet = self.jobs.reset()
+        self.database.clear()
+        return {'quiet': quiet}
+
+    def _control_server(self):
+        emulator = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            """JSON in, JSON out."""
+
+            protocol_version = 'HTTP/1.1'
+
+            def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+                LOG.info('control: ' + format, *args)
+
+            def _send(self, status, body):
+                data = json.dumps(body, indent=1).encode()
+                self.send_response(status)
+                self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):  # pylint: disable=invalid-name
+                """``/harbor/state``."""
+                if urllib.parse.urlsplit(self.path).path == '/harbor/state':
+                    self._send(200, emulator.state())
+                else:
+                    self._send(404, {'error': 'GET /harbor/state, or POST /harbor/<action>'})
+
+            def do_POST(self):  # pylint: disable=invalid-name
+                """``/harbor/<action>``."""
+                length = int(self.headers.get('Content-Length') or 0)
+                try:
+                    arguments = json.loads(self.rfile.read(length) or b'{}')
+                except ValueError:
+                    arguments = None
+                path = urllib.parse.urlsplit(self.path).path
+                if not isinstance(arguments, dict) or not path.startswith('/harbor/'):
+                    self._send(400, {'error': 'POST /harbor/<action> with a JSON object'})
+                    return
+                self._send(*emulator.control(path[len('/harbor/'):], arguments))
+
+        control = http.server.ThreadingHTTPServer(('127.0.0.1', self.settings.control_port), Handler)
+        control.daemon_threads = True
+        threading.Thread(target=control.serve_forever, args=(0.2,), name='control', daemon=True).start()
+        return control
