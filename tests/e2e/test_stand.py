@@ -26,7 +26,7 @@ def sha256(data):
 
 
 def token(base, scope, auth=None, verify=True):
-    """Ask the front's token endpoint; return the response."""
+    """Ask Harbor's token endpoint; return the response."""
     return requests.get(f'{base}/service/token', params={'service': 'harbor-registry', 'scope': scope}, auth=auth,
                         verify=verify, timeout=10)
 
@@ -135,7 +135,7 @@ def test_seeded_set_shape(stand):
 @pytest.mark.parametrize('path', ['manifests/1.0', 'blobs/sha256:' + '0' * 64])
 @pytest.mark.parametrize('method', ['GET', 'HEAD'])
 def test_no_token_gets_harbor_challenge(stand, path, method):
-    """Without Authorization: 401 and Harbor's exact challenge (project in the scope, realm on the front)."""
+    """Without Authorization: 401 and Harbor's exact challenge (project in the scope, realm on Harbor)."""
     repository = f'{stand.public_project}/{MULTI}'
     answer = get(f'{stand.harbor_url}/v2/{repository}/{path}', method=method)
     assert answer.status_code == 401
@@ -217,7 +217,7 @@ def test_token_expiry(stand):
 
 
 def test_api_ping_and_systeminfo(stand):
-    """Harbor's unauthenticated API on the front; the plain proxy is no Harbor."""
+    """Harbor's unauthenticated API on Harbor; the plain proxy is no Harbor."""
     ping = get(f'{stand.harbor_url}/api/v2.0/ping')
     assert ping.status_code == 200 and ping.text == 'Pong'
     info = get(f'{stand.harbor_url}/api/v2.0/systeminfo')

@@ -1,14 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The front's access log (one JSON object per line, written by nginx) as typed entries tests can filter."""
+"""Harbor's access log (one JSON object per line, written by the emulator) as typed entries tests can filter."""
 
 import dataclasses
 import json
 import re
 import urllib.parse
 
-_ADDRESS_SEPARATOR = re.compile(r'\s*,\s*|\s+:\s+|\s+')  # nginx: ', ' between tries, ' : ' across redirects
 _V2_PATH = re.compile(r'^/v2/(?P<name>.+)/(?P<kind>manifests|blobs|tags)/(?P<reference>[^/]+)$')
 
 
@@ -16,8 +15,8 @@ _V2_PATH = re.compile(r'^/v2/(?P<name>.+)/(?P<kind>manifests|blobs|tags)/(?P<ref
 class AccessEntry:
     """One request as the client sent it. ``auth`` is none/basic/bearer/other (never the credentials).
 
-    ``backend`` names the component that answered (proxy, local, heads, services; several when nginx
-    failed over), '' when nginx answered itself (ping, 401/429 from the gate, redirects).
+    ``backend`` names who answered: ``local`` (Harbor's registry), ``upstream``, ``redis`` (the list cache), or ''
+    when Harbor answered itself (401, 429, redirects, the API).
     """
 
     time: float
@@ -57,28 +56,26 @@ class AccessEntry:
         return self._match('reference')
 
 
-def parse(lines, ports):
-    """Parse log lines; ``ports`` maps ``127.0.0.1:<port>`` to a component name."""
+def parse(lines):
+    """Parse log lines."""
     entries = []
     for line in lines:
         line = line.strip()
         if not line:
             continue
         raw = json.loads(line)
-        addresses = [a for a in _ADDRESS_SEPARATOR.split(raw['upstream_addr']) if a]
-        backend = ','.join(ports.get(a, a) for a in addresses)
         entries.append(AccessEntry(time=raw['msec'], scheme=raw['scheme'], method=raw['method'], uri=raw['uri'], status=raw['status'],
                                    bytes_sent=raw['bytes_sent'], body_bytes_sent=raw['body_bytes_sent'], auth=raw['auth'],
-                                   backend=backend, upstream_status=raw['upstream_status'], request_time=raw['request_time']))
+                                   backend=raw['upstream_addr'], upstream_status=raw['upstream_status'], request_time=raw['request_time']))
     return entries
 
 
-def read(path, ports, since=0):
+def read(path, since=0):
     """Entries written after byte offset ``since`` (see ``mark``)."""
     try:
         with open(path, encoding='utf-8') as handle:
             handle.seek(since)
-            return parse(handle.read().splitlines(), ports)
+            return parse(handle.read().splitlines())
     except FileNotFoundError:
         return []
 

@@ -200,7 +200,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         """Start upstream again on the same port and storage; Harbor rechecks its health at once."""
         self._procs['upstream'].start()
         self._procs['upstream'].wait_ready()
-        self.harbor.act('health_check')
+        self.harbor_health_check()
 
     def reset_cache(self):
         """Both caches cold: the proxy's storage wiped, Harbor's jobs cancelled, its database and registry emptied."""
@@ -214,7 +214,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         for name in ('proxy', 'local'):
             self._procs[name].wait_ready()
 
-    def _storage_of(self, repository):
+    def storage_of(self, repository):
         """(storage root, registry name): ``<project>/<repo>`` is Harbor's, anything else the plain proxy's."""
         project, _sep, _rest = repository.partition('/')
         if project in (self.public_project, self.private_project):
@@ -223,7 +223,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
 
     def blob_cached(self, repository, digest):
         """True when the cache links ``digest`` into ``repository`` (``<project>/<repo>``: Harbor; ``<repo>``: the proxy)."""
-        return storage.blob_linked(*self._storage_of(repository), digest)
+        return storage.blob_linked(*self.storage_of(repository), digest)
 
     def wait_blob_cached(self, repository, digest, timeout=5.0):
         """Wait for ``blob_cached``: both caches commit a blob just *after* the client read its last byte."""
@@ -258,6 +258,10 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
     def harbor_fail_store(self, count):
         """Harbor's background store of the next ``count`` blobs fails silently (#23600)."""
         self.harbor.act('fail_store', count=count)
+
+    def harbor_health_check(self):
+        """Harbor's registry health check now (it runs every 5 minutes); True when upstream answered."""
+        return self.harbor.act('health_check')['healthy']
 
     def set_upstream_fault(self, mode='ok', delay=0.0):
         """What Harbor meets upstream: ``ok``, ``unreachable`` or ``rate_limited`` (429), and a delay per request."""
@@ -305,6 +309,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         self.set_token_lifetime(self.token_lifetime)
         self.set_upstream_fault('ok')
         self.harbor_fail_store(0)
+        self.harbor_health_check()
 
     # -- observation ---------------------------------------------------------------------------------------------
 
@@ -314,7 +319,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
 
     def harbor_log(self, since=0):
         """Parsed access log entries of the emulated Harbor (``accesslog.AccessEntry``)."""
-        return accesslog.read(self.access_log_path, {}, since)
+        return accesslog.read(self.access_log_path, since)
 
     def log_paths(self):
         """``{component: log file}``."""

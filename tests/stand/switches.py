@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Runtime switches of the Harbor-shaped front, shared between the test thread and the gate service."""
+"""Client-facing switches (429 for the next K requests, manifest delay, token lifetime), thread-safe."""
 
 import threading
 

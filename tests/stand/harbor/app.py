@@ -77,10 +77,10 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         """Run one control action: (status, JSON-able body)."""
         actions = {
             'quiesce': lambda timeout=600: {'quiet': self.jobs.quiesce(float(timeout)), 'pending_jobs': self.jobs.pending},
-            'fail_store': lambda count: self.faults.fail_store(count),
-            'upstream': lambda mode='ok', delay=0: self.faults.set_upstream(mode, delay),
-            'rate_limit': lambda count=None, retry_after=1: self.switches.set_rate_limit(count, retry_after),
-            'manifest_delay': lambda seconds: self.switches.set_manifest_delay(seconds),
+            'fail_store': self.faults.fail_store,
+            'upstream': self.faults.set_upstream,
+            'rate_limit': self.switches.set_rate_limit,
+            'manifest_delay': self.switches.set_manifest_delay,
             'token_lifetime': self._token_lifetime,
             'reset': self._reset,
             'health_check': lambda: {'healthy': self.cache.check_health()},

@@ -68,8 +68,13 @@ class Upstream:
         return response
 
     def helper(self):
-        """A new remote helper: Harbor probes ``/v2/`` with every one it builds (1.8)."""
-        self.request('GET', '/v2/').close()
+        """A new remote helper: its authorizer probes ``/v2/`` for a challenge (1.8). Any answer will do (a 429 there
+        only means no challenge); no answer at all fails the helper's first request."""
+        try:
+            self.request('GET', '/v2/').close()
+        except UpstreamError as exc:
+            if exc.status == 0:
+                raise
         return self
 
     def head_manifest(self, repo, reference):

@@ -68,9 +68,12 @@ class Front:  # pylint: disable=too-many-instance-attributes
         if url.path.startswith('/api/v2.0/'):
             return self.api.handle(method, url.path, query, self.tokens.identify(authorization, False), f'{scheme}://{host}')
         if url.path == '/v2' or url.path.startswith('/v2/'):
+            # The stand's client-facing switches act in front of Harbor, as a slow or rate-limiting load balancer would.
             retry_after = self.switches.take_rate_limit()
             if retry_after is not None:
                 return replies.error(429, 'TOO_MANY_REQUEST', 'too many requests', [('Retry-After', str(retry_after))])
+            if method == 'GET' and '/manifests/' in url.path:
+                time.sleep(self.switches.manifest_delay)
             return self._registry(method, url, headers, scheme, host)
         return replies.error(404, 'NOT_FOUND', 'not found')
 
@@ -118,8 +121,6 @@ class Front:  # pylint: disable=too-many-instance-attributes
             location = f'/v2/{project.name}/library/{remote}/{kind}/{rest.split("?")[0]}'
             return replies.Reply(301, [('Location', location), ('Content-Type', 'text/html; charset=utf-8')], b'', 0)
         if kind == 'manifests':
-            if method == 'GET':
-                time.sleep(self.switches.manifest_delay)
             return self.cache.manifest(method, project, name, remote, rest, headers.get('If-None-Match', '').strip('"'))
         if kind == 'blobs':
             if not _DIGEST.match(rest):
