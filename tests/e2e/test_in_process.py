@@ -39,7 +39,7 @@ def both(stand, args, check=False):
 @pytest.mark.parametrize('check', [False, True], ids=['warm', 'check'])
 def test_same_result_in_process_and_in_a_module_process(stand, check):
     images = [ecr(stand.public_project, image) for image in stand.images.values()] + ['nomatch.example/none:1']
-    here, there = both(stand, dict(images=images, proxy_caches=[rule(stand.front_url)], platforms=['linux/amd64']), check)
+    here, there = both(stand, dict(images=images, proxy_caches=[rule(stand.harbor_url)], platforms=['linux/amd64']), check)
     assert 'AnsiballZ_harbor_proxy_cache_populate' not in here.output, here
     assert 'AnsiballZ_harbor_proxy_cache_populate' in there.output, there
     assert here.returncode == there.returncode == 0, (here, there)
@@ -55,7 +55,7 @@ def test_same_result_in_process_and_in_a_module_process(stand, check):
     (dict(image='a/b:1', max_parallel_jobs=0), 'max_parallel_jobs must be at least 1, got 0'),
 ], ids=['exclusive', 'unknown', 'type', 'value'])
 def test_same_refusal_in_process_and_in_a_module_process(stand, args, message):
-    args = dict(args, proxy_caches=[rule(stand.front_url)])
+    args = dict(args, proxy_caches=[rule(stand.harbor_url)])
     here, there = (run_module(args, keywords=keywords) for keywords in (None, MODULE_PROCESS))
     assert here.result.get('failed') and there.result.get('failed'), (here, there)
     assert message in here.result['msg'], here
@@ -64,7 +64,7 @@ def test_same_refusal_in_process_and_in_a_module_process(stand, args, message):
 
 def test_an_image_failure_is_a_warning_in_both_when_fail_on_error_is_false(stand):
     missing = '%s/%s/missing/image:1.0' % (ECR, stand.public_project)
-    args = dict(images=[missing], proxy_caches=[rule(stand.front_url)], fail_on_error=False)
+    args = dict(images=[missing], proxy_caches=[rule(stand.harbor_url)], fail_on_error=False)
     here, there = (run_module(args, keywords=keywords) for keywords in (None, MODULE_PROCESS))
     assert comparable(here.result) == comparable(there.result)
     assert here.images[0]['status'] == 'failed' and not here.result.get('failed'), here

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Load: 1,000 references (300 unique, three rules) through the module, in check mode and for real, 16 jobs.
 
-Measured, not assumed: the connections open to the front at once (its side of the kernel's socket table) and
+Measured, not assumed: the connections open to Harbor at once (its side of the kernel's socket table) and
 the module process's peak RSS (the kernel's high-water mark, through a wrapper interpreter).
 """
 
@@ -33,7 +33,7 @@ def workload(stand):
                    'quay.example/%s/%s:%s' % (stand.private_project, image.repository, image.tag)]
     references = (unique * (REFERENCES // len(unique) + 1))[:REFERENCES]
     random.Random(6).shuffle(references)
-    front = stand.front_url
+    front = stand.harbor_url
     rules = [dict(regex_url=r'^ecr\.example/([^/]+)/(.+):(.+)$', replacement_oci=front + '/v2/$1/$2/manifests/$3'),
              dict(regex_url=r'^ghcr\.example/(.+)@(sha256:[0-9a-f]{64})$', replacement_oci=front + '/v2/proxy_hub/$1/manifests/$2'),
              dict(regex_url=r'^quay\.example/([^/]+)/(.+):(.+)$', replacement_oci=front + '/v2/$1/$2/manifests/$3')]
@@ -45,7 +45,7 @@ def measured(stand, workload, tmp_path, check):
     references, rules = workload
     interpreter, report = rss_interpreter(str(tmp_path))
     args = dict(images=references, proxy_caches=rules, max_parallel_jobs=JOBS, username=stand.robot_user, password=stand.robot_password)
-    with ConnectionWatcher(stand.port('front')) as connections:
+    with ConnectionWatcher(stand.port('harbor')) as connections:
         run = run_module(args, check=check, env={'ANSIBLE_PYTHON_INTERPRETER': interpreter})
     assert run.returncode == 0, run
     assert [entry['image'] for entry in run.images] == references  # every entry reported, in input order

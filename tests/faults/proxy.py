@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A relaying HTTP proxy on loopback that breaks chosen requests on purpose.
 
-It sits in front of one base URL (the front, or upstream behind a second cache), keeps the client's Host
+It sits in front of one base URL (Harbor, or upstream behind a second cache), keeps the client's Host
 header (so Harbor's challenge realm points back at the proxy and token requests come through it too) and
 records every request. Faults (see ``actions``) match on method and path and fire a number of times.
 

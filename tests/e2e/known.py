@@ -1,0 +1,16 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Known defects of the module on Harbor, shown by the emulated Harbor: strict xfails that issue #8 must remove."""
+
+import pytest
+
+INDEX_NEVER_TAGGED = pytest.mark.xfail(
+    strict=True, reason='#8: the module GETs an index by tag, and Harbor never ties a tag to an index fetched that way '
+                        '(HARBOR.md 2.7, 9.1): with upstream gone the tag does not pull, however long one waits')
+SHORT_NAME_BLOB_HEAD = pytest.mark.xfail(
+    strict=True, reason='#8: after the library/ redirect the module checks blobs with HEAD at the short name, which Harbor '
+                        'never redirects (HARBOR.md 8.1): the blobs never show as stored and the image fails')
+CACHED_FROM_BLOB_HEADS = pytest.mark.xfail(
+    strict=True, reason='#8: cached is judged from blob HEADs alone; Harbor can hold every blob of an index image while '
+                        'its tag pulls nothing offline (HARBOR.md 2.7, 6.1)')

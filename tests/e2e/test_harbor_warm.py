@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a release needs from a warm on Harbor, judged by skopeo and containerd with upstream stopped.
+
+The floor issue #8 builds on: each test says what a user relies on; where the module is wrong on Harbor today the
+test is a strict xfail naming the reason (tests/e2e/known.py), so that fixing it shows.
+"""
+
+import pytest
+
+from ansible_collections.prewarm.harbor.tests.e2e.known import CACHED_FROM_BLOB_HEADS, INDEX_NEVER_TAGGED
+from ansible_collections.prewarm.harbor.tests.e2e.test_module import ecr, in_project, warm
+
+SINGLE = ('schema2', 'oci', 'shared_one')
+INDEXES = ('manifest_list', 'oci_index')
+
+
+@pytest.fixture
+def cold(stand):
+    stand.reset_cache()
+    return stand
+
+
+def pulls_offline(stand, reference, platform):
+    """(skopeo, containerd) verdicts with upstream stopped."""
+    return (stand.oracle_pull(stand.harbor_url, reference, platform).ok,
+            stand.containerd_pull(stand.harbor_url, reference, platform).ok)
+
+
+@pytest.mark.parametrize('key', [*SINGLE, *(pytest.param(key, marks=INDEX_NEVER_TAGGED) for key in INDEXES)])
+def test_a_warmed_image_pulls_by_tag_with_upstream_gone(cold, key):
+    """After the warm and Harbor's own store jobs, every warmed platform pulls by tag, with both clients."""
+    image = cold.images[key]
+    run = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/amd64'])
+    assert run.images[0]['status'] == 'warmed', run
+    assert cold.harbor_quiesce(120)
+    assert pulls_offline(cold, in_project(cold.public_project, image), 'linux/amd64') == (True, True)
+
+
+@CACHED_FROM_BLOB_HEADS
+def test_cached_means_the_tag_pulls_offline(cold):
+    """A second run says cached (nothing to do): then the tag must pull with upstream gone."""
+    image = cold.images['manifest_list']
+    assert warm(cold, [ecr(cold.public_project, image)]).images[0]['status'] == 'warmed'
+    assert cold.harbor_quiesce(120)
+    again = warm(cold, [ecr(cold.public_project, image)])
+    assert again.images[0]['status'] == 'cached', again
+    assert pulls_offline(cold, in_project(cold.public_project, image), 'linux/amd64') == (True, True)
+
+
+def test_a_failed_harbor_store_is_read_again_until_harbor_holds_it(cold):
+    """Harbor #23600: the background store of a blob fails silently; the module must not call the image warm
+    until Harbor holds every blob (it reads it again), and the image then pulls offline."""
+    image = cold.images['schema2']
+    cold.harbor_fail_store(1)
+    run = warm(cold, [ecr(cold.public_project, image)])
+    assert run.images[0]['status'] == 'warmed', run
+    assert cold.harbor_quiesce(120)
+    state = cold.harbor_state()['repositories'][in_project(cold.public_project, image).split(':')[0]]
+    assert sorted(state['blobs']) == sorted(blob.digest for blob in image.platforms[0].blobs)
+    assert pulls_offline(cold, in_project(cold.public_project, image), 'linux/amd64') == (True, True)
+
+
+def test_check_mode_sends_harbor_nothing_that_stores(cold):
+    """--check: Harbor's stored state is the same before and after, once every job it started has ended."""
+    before = cold.harbor_state()
+    run = warm(cold, [ecr(cold.public_project, cold.images[key]) for key in SINGLE + INDEXES], check=True)
+    assert {entry['status'] for entry in run.images} == {'would_warm'}, run
+    assert cold.harbor_quiesce(120)
+    after = cold.harbor_state()
+    assert {key: after[key] for key in ('repositories', 'blob_rows', 'list_cache')} == \
+        {key: before[key] for key in ('repositories', 'blob_rows', 'list_cache')}
