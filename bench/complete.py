@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Did a run leave a complete warm? Asked of the proxy's storage itself, not of what any client says.
+"""Did a run leave a complete warm? Asked of the cache's storage itself, not of what any client says.
 
 A 200 is not enough: a blob read while the same digest is in flight is streamed but not stored, and a blob read
 through one repository is not linked into another.
@@ -21,7 +21,8 @@ def _linked(stand, fetch):
     else:
         algorithm, _sep, hexdigest = fetch.reference.partition(':')
         link = ('_manifests', 'revisions', algorithm, hexdigest, 'link')
-    return os.path.isfile(os.path.join(stand.proxy_storage_dir, 'docker', 'registry', 'v2', 'repositories', fetch.repository, *link))
+    root, name = stand.storage_of(fetch.repository)
+    return os.path.isfile(os.path.join(root, 'docker', 'registry', 'v2', 'repositories', name, *link))
 
 
 def missing(stand, fetches, settle=5.0):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Warm re-run on the Harbor-shaped front: a cold warm, then the same call again; the front's log counts blob reads.
+"""Warm re-run on the emulated Harbor: a cold warm, then the same call again; Harbor's access log counts blob reads.
 
 The re-run's floor is measured too: every manifest GET and blob HEAD a re-run on Harbor needs, once, with curl.
 """
@@ -15,11 +15,11 @@ from ansible_collections.prewarm.harbor.bench import ansible_run, fleet, machine
 
 
 def _call(stand, images, platforms, parallel, workdir):
-    args = {'images': fleet.references(images), 'proxy_caches': [rules.front(stand, platforms)], 'max_parallel_jobs': parallel}
+    args = {'images': fleet.references(images), 'proxy_caches': [rules.harbor(stand, platforms)], 'max_parallel_jobs': parallel}
     background = machine.wait_quiet()
-    mark = stand.front_log_mark()
+    mark = stand.harbor_log_mark()
     run = ansible_run.module(args, workdir)
-    entries = stand.front_log(since=mark)
+    entries = stand.harbor_log(since=mark)
     blob_gets = [entry for entry in entries if entry.kind == 'blobs' and entry.method == 'GET']
     summary = run['result']['summary']
     return {
@@ -33,11 +33,11 @@ def _call(stand, images, platforms, parallel, workdir):
 def _floor(stand, images, parallel, workdir):
     fetches = [dataclasses.replace(fetch, repository=f'{stand.public_project}/{fetch.repository}') for fetch in fleet.needed(images)]
     machine.wait_quiet()
-    return wire.run(stand, fetches, parallel, workdir, base_url=stand.front_url, blob_head=True)
+    return wire.run(stand, fetches, parallel, workdir, base_url=stand.harbor_url, blob_head=True)
 
 
 def run(stand, images, shape, parallel, workdir, repeat=2):
-    """Cold, then ``repeat`` rounds of re-run and floor (fastest kept), through ``<front>/v2/proxy_hub/...``."""
+    """Cold, then ``repeat`` rounds of re-run and floor (fastest kept), through ``<harbor>/v2/proxy_hub/...``."""
     stand.reset_cache()
     os.sync()
     cold = _call(stand, images, shape.platforms, parallel, os.path.join(workdir, 'cold'))

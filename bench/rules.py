@@ -13,7 +13,7 @@ def proxy(stand, platforms):
     return {'regex_url': PATTERN, 'replacement_oci': stand.proxy_url + '/v2/$1/manifests/$2', 'platforms': list(platforms)}
 
 
-def front(stand, platforms):
-    """The Harbor-shaped front, project ``proxy_hub``: ``<front>/v2/proxy_hub/bench/app-007/manifests/1.0``."""
-    return {'regex_url': PATTERN, 'replacement_oci': f'{stand.front_url}/v2/{stand.public_project}/$1/manifests/$2',
+def harbor(stand, platforms):
+    """The emulated Harbor, project ``proxy_hub``: ``<harbor>/v2/proxy_hub/bench/app-007/manifests/1.0``."""
+    return {'regex_url': PATTERN, 'replacement_oci': f'{stand.harbor_url}/v2/{stand.public_project}/$1/manifests/$2',
             'platforms': list(platforms)}
