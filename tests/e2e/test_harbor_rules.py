@@ -148,7 +148,7 @@ def test_containerd_pull_warms_harbor(cold):
     assert cold.harbor_quiesce(60)
     state = repo_state(cold, repository)
     trimmed = state['tags'][image.tag]
-    assert [ref for ref in artifact(state, trimmed)['references']] == [image.platforms[1].digest]
+    assert artifact(state, trimmed)['references'] == [image.platforms[1].digest]
     assert 20 * I - SLACK <= pushed_at(artifact(state, trimmed)) - started < 21 * I + SLACK
     assert offline(cold, f'{repository}:{image.tag}', 'linux/arm64') == (True, True)
     assert offline(cold, f'{repository}:{image.tag}', 'linux/amd64') == (False, False)

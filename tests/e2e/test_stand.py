@@ -323,7 +323,7 @@ def test_single_segment_name_redirects(stand):
         answer = requests.request(method, f'{stand.harbor_url}/v2/{stand.public_project}/multi/{tail}', headers=headers,
                                   allow_redirects=False, timeout=10)
         assert answer.status_code == 301, (method, tail)
-        assert answer.headers['Location'] == f'/v2/{stand.public_project}/library/multi/{tail.split("?")[0]}'
+        assert answer.headers['Location'] == f'/v2/{stand.public_project}/library/multi/{tail.split("?", maxsplit=1)[0]}'
     head = requests.head(f'{stand.harbor_url}/v2/{stand.public_project}/multi/blobs/{blob}', headers=headers, timeout=10)
     assert head.status_code != 301
     no_token = requests.get(f'{stand.harbor_url}/v2/{stand.public_project}/multi/manifests/1.0', allow_redirects=False, timeout=10)

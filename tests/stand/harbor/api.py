@@ -67,7 +67,7 @@ class Api:
     def _project(self, project):
         return {'project_id': project.project_id, 'name': project.name, 'registry_id': project.project_id,
                 'owner_id': 1, 'owner_name': 'admin', 'creation_time': _time(self.started), 'update_time': _time(self.started),
-                'deleted': False, 'repo_count': len({repo for repo in self._repositories(project)}),
+                'deleted': False, 'repo_count': len(self._repositories(project)),
                 'metadata': {'public': 'true' if project.public else 'false',
                              'proxy_cache_local_on_not_found': 'true' if project.local_on_not_found else 'false'}}
 

@@ -118,7 +118,7 @@ class Front:  # pylint: disable=too-many-instance-attributes
         """1.6: the Docker Hub redirect first, then the per-kind handler."""
         redirect = project.registry_type == 'docker-hub' and '/' not in remote and not (kind == 'blobs' and method == 'HEAD')
         if redirect and kind != 'referrers':
-            location = f'/v2/{project.name}/library/{remote}/{kind}/{rest.split("?")[0]}'
+            location = f'/v2/{project.name}/library/{remote}/{kind}/{rest.split("?", maxsplit=1)[0]}'
             return replies.Reply(301, [('Location', location), ('Content-Type', 'text/html; charset=utf-8')], b'', 0)
         if kind == 'manifests':
             return self.cache.manifest(method, project, name, remote, rest, headers.get('If-None-Match', '').strip('"'))
