@@ -66,6 +66,12 @@ def pushed_at(item):
     return calendar.timegm(time.strptime(item['push_time'][:19], '%Y-%m-%dT%H:%M:%S')) + int(item['push_time'][20:23]) / 1000
 
 
+def upstream_requests(stand):
+    """The request lines of upstream's access log (``"GET /v2/... HTTP/1.1"``)."""
+    with open(stand.log_paths()['upstream'], encoding='utf-8') as handle:
+        return [line.split('"')[1] for line in handle if line.startswith('127.0.0.1 - - [')]
+
+
 def offline(stand, reference, platform, creds=None):
     """(skopeo ok, containerd ok) pulling ``reference`` from Harbor with upstream stopped."""
     first = stand.oracle_pull(stand.harbor_url, reference, platform, creds=creds)
@@ -167,9 +173,13 @@ def test_single_manifest_by_tag_is_tagged(cold):
     state = repo_state(cold, repository)
     assert state['tags'] == {image.tag: image.digest}
     assert I - SLACK <= pushed_at(artifact(state, image.digest)) - at < 2 * I + SLACK
-    mark = cold.harbor_log_mark()
-    assert client.manifest(image.digest).status_code == client.manifest(image.tag).status_code == 200
-    assert [entry.backend for entry in cold.harbor_log(since=mark)] == ['local', 'local']  # 2.1 steps 2 and 6
+    mark, upstream_before = cold.harbor_log_mark(), upstream_requests(cold)
+    assert client.manifest(image.digest).status_code == 200
+    assert upstream_requests(cold) == upstream_before  # 2.1 step 2: local by digest, no upstream contact at all
+    assert client.manifest(image.tag).status_code == 200
+    assert [entry.backend for entry in cold.harbor_log(since=mark)] == ['local', 'local']  # and step 6: by tag, a HEAD
+    assert [line for line in upstream_requests(cold)[len(upstream_before):] if '/manifests/' in line] == [
+        line for line in upstream_requests(cold)[len(upstream_before):] if f'HEAD /v2/{image.repository}/manifests/' in line]
     assert offline(cold, f'{repository}:{image.tag}', 'linux/amd64') == (True, True)
 
 

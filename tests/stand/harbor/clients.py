@@ -40,7 +40,7 @@ def _session(pool):
 
 
 class Upstream:
-    """Shared connections to upstream; ``helper()`` starts one remote helper (its ``GET /v2/`` probe included)."""
+    """Shared connections to upstream (Harbor's transport is shared too); ``helper()`` starts one remote helper."""
 
     def __init__(self, base_url, faults):
         self.base_url = base_url.rstrip('/')
@@ -68,14 +68,28 @@ class Upstream:
         return response
 
     def helper(self):
-        """A new remote helper: its authorizer probes ``/v2/`` for a challenge (1.8). Any answer will do (a 429 there
-        only means no challenge); no answer at all fails the helper's first request."""
-        try:
-            self.request('GET', '/v2/').close()
-        except UpstreamError as exc:
-            if exc.status == 0:
-                raise
-        return self
+        """A new remote helper, as Harbor builds for every proxied request (1.8)."""
+        return RemoteHelper(self)
+
+
+class RemoteHelper:
+    """One request's upstream client: its authorizer probes ``/v2/`` for a challenge before its first request. Any
+    answer will do (a 429 there only means no challenge); no answer at all fails that first request."""
+
+    def __init__(self, upstream):
+        self._upstream = upstream
+        self._probed = False
+
+    def request(self, method, path, stream=False, headers=None):
+        """``Upstream.request``, after the probe."""
+        if not self._probed:
+            try:
+                self._upstream.request('GET', '/v2/').close()
+            except UpstreamError as exc:
+                if exc.status == 0:
+                    raise
+            self._probed = True
+        return self._upstream.request(method, path, stream=stream, headers=headers)
 
     def head_manifest(self, repo, reference):
         """(digest, content type, length) of upstream's HEAD."""

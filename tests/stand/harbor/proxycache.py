@@ -65,10 +65,7 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
         """GET or HEAD of ``/v2/<repo>/manifests/<ref>`` on a proxy project."""
         if not self.healthy:
             return self.local_manifest(method, repo, ref, if_none_match)
-        try:
-            helper = self.upstream.helper()
-        except UpstreamError:
-            return self.local_manifest(method, repo, ref, if_none_match)
+        helper = self.upstream.helper()  # built before the local lookup, but it contacts upstream only when used
         local = self.db.artifact(repo, ref)
         if local is not None and is_digest(ref):
             return self.local_manifest(method, repo, ref, if_none_match)
@@ -235,8 +232,8 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
         """4.1 - 4.3: local if held in this repository, else upstream GET #1 streamed and GET #2 stored behind it."""
         if not self.healthy or self.blob_local(repo, digest):
             return self._local_blob('GET', repo, digest)
+        helper = self.upstream.helper()
         try:
-            helper = self.upstream.helper()
             response = helper.get_blob(remote, digest)
         except UpstreamError as exc:
             status = {'UNAUTHORIZED': 401, 'FORBIDDEN': 403, 'NOT_FOUND': 404, 'TOO_MANY_REQUEST': 429}.get(exc.code, 500)

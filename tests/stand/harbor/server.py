@@ -157,14 +157,17 @@ def _handler_class(front, scheme):
             answer = front.handle(self.command, self.path, self.headers, scheme)
             if self.headers.get('Transfer-Encoding') or length >= 1 << 20:
                 answer.close = True  # an unread request body: do not reuse the connection
-            body_bytes, header_bytes = self._write(answer)
-            if not self.path.startswith('/_stand'):
+
+            def log(body_bytes, header_bytes):
                 front.access_log.write(msec=round(time.time(), 3), scheme=scheme, method=self.command, uri=self.path,
                                        status=answer.status, bytes_sent=header_bytes + body_bytes, body_bytes_sent=body_bytes,
                                        auth=auth_kind(self.headers.get('Authorization')), upstream_addr=answer.backend,
                                        upstream_status=answer.upstream_status, request_time=round(time.time() - started, 3))
+            self._write(answer, log)
 
-        def _write(self, answer):
+        def _write(self, answer, log):
+            """Send the answer; ``log`` is called once, before the last bytes leave, so that a client that has its
+            whole answer finds it in the access log."""
             self.send_response(answer.status)
             for header, value in answer.headers:
                 self.send_header(header, value)
@@ -174,27 +177,34 @@ def _handler_class(front, scheme):
                 self.send_header('Connection', 'close')
                 self.close_connection = True
             header_bytes = sum(len(line) for line in self._headers_buffer)  # pylint: disable=no-member
+            body = b'' if self.command == 'HEAD' else answer.body
+            if isinstance(body, bytes):
+                log(len(body), header_bytes)
+                self.end_headers()
+                self.wfile.write(body)
+                return
             self.end_headers()
-            sent = 0
-            if self.command == 'HEAD':
-                return 0, header_bytes
-            body = answer.body
+            sent, logged = 0, False
             try:
-                if isinstance(body, bytes):
-                    self.wfile.write(body)
-                    sent = len(body)
-                else:
-                    for chunk in body:
-                        self.wfile.write(chunk)
-                        sent += len(chunk)
+                chunks = iter(body)
+                chunk = next(chunks, None)
+                while chunk is not None:
+                    following = next(chunks, None)
+                    if following is None:
+                        log(sent + len(chunk), header_bytes)
+                        logged = True
+                    self.wfile.write(chunk)
+                    sent += len(chunk)
+                    chunk = following
             except Exception:  # pylint: disable=broad-exception-caught
                 self.close_connection = True  # the body breaks off short, as Harbor's io.CopyN leaves it
             finally:
                 if hasattr(body, 'close'):
                     body.close()
+            if not logged:
+                log(sent, header_bytes)
             if answer.length is not None and sent != answer.length:
                 self.close_connection = True
-            return sent, header_bytes
 
         do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
