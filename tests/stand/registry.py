@@ -3,9 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """``docker-registry`` (CNCF distribution 2.8) instances: configuration and process.
 
-No ``cache:`` section anywhere, so a registry never answers from a stale in-memory descriptor: the read-only
-instances must see what the proxy wrote a moment ago. Upload purging is off, so nothing rewrites a storage tree
-behind a test's back.
+No ``cache:`` section anywhere, so a registry never answers from a stale in-memory descriptor (the stand wipes
+storage trees under running tests). Upload purging is off, so nothing rewrites a storage tree behind a test's back.
 """
 
 import dataclasses
@@ -28,7 +27,7 @@ class TokenAuth:
     rootcertbundle: str
 
 
-def render_config(port, root, readonly=False, auth=None, remote_url=None):
+def render_config(port, root, auth=None, remote_url=None):
     """Return the YAML configuration of one registry."""
     config = {
         'version': 0.1,
@@ -36,7 +35,7 @@ def render_config(port, root, readonly=False, auth=None, remote_url=None):
         'storage': {
             'filesystem': {'rootdirectory': root},
             'delete': {'enabled': True},
-            'maintenance': {'uploadpurging': {'enabled': False}, 'readonly': {'enabled': readonly}},
+            'maintenance': {'uploadpurging': {'enabled': False}},
         },
         'http': {'addr': f'127.0.0.1:{port}', 'secret': secrets.token_hex(16), 'headers': {'X-Content-Type-Options': ['nosniff']}},
         'health': {'storagedriver': {'enabled': False}},

@@ -371,10 +371,11 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         }
 
     def write_description(self, path):
-        """Write ``describe()`` as JSON to ``path``."""
-        with open(path, 'w', encoding='utf-8') as handle:
+        """Write ``describe()`` as JSON to ``path``, atomically: whoever polls for the file reads it whole."""
+        with open(path + '.tmp', 'w', encoding='utf-8') as handle:
             json.dump(self.describe(), handle, indent=2)
             handle.write('\n')
+        os.replace(path + '.tmp', path)
 
 
 def harbor_api_artifact(base_url, repository, reference, creds=None, verify=True):
