@@ -185,15 +185,17 @@ class Registry:
 
         return self._until_intact(where, attempt, tally)
 
-    def manifest_exists(self, base, repository, reference, tally=None):
-        """HEAD a manifest: its digest when it exists, None when not. Only for Harbor (a proxy stores on HEAD)."""
+    def manifest_head(self, base, repository, reference, tally=None):
+        """HEAD a manifest: ``(digest, media type)`` when it exists, None when not. Only for Harbor (a plain proxy
+        stores on HEAD); Harbor answers it from upstream or its own store and starts no store job."""
         url = '%s/v2/%s/manifests/%s' % (base, repository, reference)
         response = self.request('HEAD', url, _scope(repository), tally, headers={'Accept': ACCEPT})
         with response:
             if response.status_code == 404:
                 return None
             _check(response, 'manifest %s/%s:%s' % (origin(base), repository, reference))
-            return response.headers.get('Docker-Content-Digest') or reference
+            media_type = (response.headers.get('Content-Type') or '').split(';')[0].strip()
+            return response.headers.get('Docker-Content-Digest') or reference, media_type
 
     def blob_exists(self, base, repository, digest, tally=None):
         """HEAD a blob. On Harbor the answer comes from local storage only: the honest 'is it cached?'."""

@@ -18,10 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._auth import AuthError
 from ansible_collections.prewarm.harbor.plugins.module_utils._blobs import BlobPool
-from ansible_collections.prewarm.harbor.plugins.module_utils._manifest import ManifestError
+from ansible_collections.prewarm.harbor.plugins.module_utils._manifest import INDEX_TYPES, ManifestError
 from ansible_collections.prewarm.harbor.plugins.module_utils._platform import (
     from_descriptor, matches, platform_entries, select_manifests,
 )
+from ansible_collections.prewarm.harbor.plugins.module_utils._reference import is_digest
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import RegistryError, Tally
 
 WARMED, CACHED, WOULD_WARM, UNMATCHED, FAILED = 'warmed', 'cached', 'would_warm', 'unmatched', 'failed'
@@ -99,16 +100,16 @@ class Warmer:
         if not self.is_harbor(match.base_url):
             return
         # Harbor answers HEAD on a manifest from upstream and stores nothing.
-        digest = self.registry.manifest_exists(match.base_url, match.repository, match.reference, tally)
-        if digest is None:
+        head = self.registry.manifest_head(match.base_url, match.repository, match.reference, tally)
+        if head is None:
             raise ImageFailure('manifest %s not found: check the tag or digest exists upstream' % target.match.manifest_url)
-        result['digest'] = digest
+        result['digest'] = head[0]
 
     def _warm(self, target, result, tally):
         match = target.match
         harbor = self.is_harbor(match.base_url)
         pool = self._pools[harbor]
-        top = self.registry.manifest(match.base_url, match.repository, match.reference, tally)
+        top = self._top_manifest(match, harbor, tally)
         result['digest'] = top.digest
         result['media_type'] = top.media_type
         missing = []
@@ -131,6 +132,18 @@ class Warmer:
             raise ImageFailure('%s not in index %s (it has %s)%s' % (
                 ', '.join(missing), top.digest, offered or 'no platforms',
                 '; warmed: ' + ', '.join(p['platform'] for p in platforms) if platforms else ''))
+
+    def _top_manifest(self, match, harbor, tally):
+        """The image's top manifest, fetched the way that makes Harbor keep the tag.
+
+        Harbor never tags an index fetched by tag; after a HEAD by tag, an index fetched by digest gets the
+        tag once Harbor has stored it (HARBOR.md 2.7). A single manifest fetched by tag is stored with its tag.
+        """
+        if harbor and not is_digest(match.reference):
+            head = self.registry.manifest_head(match.base_url, match.repository, match.reference, tally)
+            if head is not None and head[1] in INDEX_TYPES:
+                return self.registry.manifest(match.base_url, match.repository, head[0], tally, expected_digest=head[0])
+        return self.registry.manifest(match.base_url, match.repository, match.reference, tally)
 
     def _children(self, target, index, tally):
         """The child manifests of the selected platforms, fetched by digest (verified)."""

@@ -5,12 +5,10 @@
 
 import pytest
 
-INDEX_NEVER_TAGGED = pytest.mark.xfail(
-    strict=True, reason='#8: the module GETs an index by tag, and Harbor never ties a tag to an index fetched that way '
-                        '(HARBOR.md 2.7, 9.1): with upstream gone the tag does not pull, however long one waits')
 SHORT_NAME_BLOB_HEAD = pytest.mark.xfail(
     strict=True, reason='#8: after the library/ redirect the module checks blobs with HEAD at the short name, which Harbor '
                         'never redirects (HARBOR.md 8.1): the blobs never show as stored and the image fails')
 CACHED_FROM_BLOB_HEADS = pytest.mark.xfail(
-    strict=True, reason='#8: cached is judged from blob HEADs alone; Harbor can hold every blob of an index image while '
-                        'its tag pulls nothing offline (HARBOR.md 2.7, 6.1)')
+    strict=True, reason='#8: cached is judged from blob HEADs alone; Harbor can hold every blob and manifest of a platform '
+                        'while the index its tag points at lacks that platform (HARBOR.md 2.6, 9.3, #20920), so the tag '
+                        'does not pull it offline; the artifacts API would tell')

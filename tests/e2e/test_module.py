@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from ansible_collections.prewarm.harbor.tests.e2e.known import INDEX_NEVER_TAGGED, SHORT_NAME_BLOB_HEAD
+from ansible_collections.prewarm.harbor.tests.e2e.known import SHORT_NAME_BLOB_HEAD
 from ansible_collections.prewarm.harbor.tests.e2e.playbook import run_module
 
 ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
@@ -57,7 +57,6 @@ def plain_proxy_rule(stand, **extra):
                 replacement_oci=stand.proxy_url + '/v2/$1/manifests/$2', **extra)
 
 
-@INDEX_NEVER_TAGGED
 def test_every_image_kind_is_pullable_for_the_selected_platform_only(cold):
     project = cold.public_project
     images = dict(cold.images)
@@ -74,7 +73,6 @@ def test_every_image_kind_is_pullable_for_the_selected_platform_only(cold):
     assert not cold.oracle_pull(cold.harbor_url, in_project(project, images['manifest_list']), 'linux/arm64').ok
 
 
-@INDEX_NEVER_TAGGED
 def test_all_platforms_and_attestations_skipped(cold):
     project = cold.public_project
     multi = cold.images['oci_index']
@@ -88,7 +86,6 @@ def test_all_platforms_and_attestations_skipped(cold):
         assert cold.oracle_pull(cold.harbor_url, in_project(project, multi), platform).ok, platform
 
 
-@INDEX_NEVER_TAGGED
 def test_the_seed_configuration_file_works_unchanged(cold, tmp_path):
     config = tmp_path / 'harbor-proxy-cache-populator.yaml'
     config.write_text(

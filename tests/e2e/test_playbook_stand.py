@@ -17,7 +17,6 @@ import re
 
 import pytest
 
-from ansible_collections.prewarm.harbor.tests.e2e.known import INDEX_NEVER_TAGGED
 from ansible_collections.prewarm.harbor.tests.e2e.test_playbook import ECR, cronjob, deployment, rules, run_playbook, write_yaml
 
 DEMO_APP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', 'demo', 'app'))
@@ -160,7 +159,6 @@ def test_check_mode_pulls_nothing_and_lists_what_it_would_warm(stand, kustomized
     assert headed == {'%s/%s' % (stand.public_project, stand.images[key].repository) for key in SEEDED}
 
 
-@INDEX_NEVER_TAGGED
 def test_kustomization_is_warmed_and_pullable_with_upstream_stopped(stand, kustomized):
     run = kustomized['warm']
     play = run.play
@@ -194,7 +192,6 @@ def test_second_run_is_cached_unchanged_and_reads_no_blob(kustomized):
 
 # --- a rendered file ------------------------------------------------------------------------------------------------
 
-@INDEX_NEVER_TAGGED
 def test_rendered_file_is_warmed_and_pullable_with_upstream_stopped(stand, tmp_path):
     stand.reset_cache()
     images = {key: ecr_reference(stand, stand.images[key]) for key in SEEDED}
@@ -217,7 +214,6 @@ def test_rendered_file_is_warmed_and_pullable_with_upstream_stopped(stand, tmp_p
 
 # --- a failed image -------------------------------------------------------------------------------------------------
 
-@INDEX_NEVER_TAGGED
 def test_a_missing_tag_fails_the_run_with_its_message_while_the_others_are_warmed(stand, tmp_path):
     stand.reset_cache()
     good = [stand.images['manifest_list'], stand.images['schema2']]
