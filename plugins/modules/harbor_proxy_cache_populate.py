@@ -181,8 +181,11 @@ options:
 notes:
   - "With O(cache_flavor=harbor), a blob whose HEAD says it is local is not read, and an image whose blobs are all local is
     C(cached) with C(changed=false). On a plain distribution proxy every image is read and reported C(warmed)."
-  - Harbor stores an index only once every child is local; warm every platform (V([all])) when nodes pull the
-    index by digest, or Harbor keeps a trimmed index with another digest.
+  - On Harbor a tag is asked for as containerd does, with HEAD by tag and then the index by digest, because Harbor never
+    tags an index fetched by tag; it ties the tag once it has stored the index. A single-platform image is fetched by tag.
+  - Harbor stores what it proxied in background jobs, 20 s or more after the pull, and an index only once its children
+    are stored (else after 400 s, trimmed to the children stored by then, under another digest). Warm every platform
+    (V([all])) when nodes pull the index by digest.
   - A distribution proxy links a blob only into the repository it was read through, so a layer two repositories
     share is read once per repository; within a repository once per call; never twice at once.
   - A blob counts as read once the cache holds it, not when its last byte arrived. Until then a cache serves the same
