@@ -45,6 +45,12 @@ class Control:
         answer.raise_for_status()
         return answer.json()
 
+    def blob_rows(self):
+        """Harbor's global blob rows (digests)."""
+        answer = requests.get(self.url + '/harbor/blob_rows', timeout=30)
+        answer.raise_for_status()
+        return set(answer.json())
+
     def act(self, action, http_timeout=60, **arguments):
         """Run an action; return its result (raise on a refusal, with the emulator's reason)."""
         answer = requests.post(f'{self.url}/harbor/{action}', json=arguments, timeout=http_timeout)

@@ -222,8 +222,12 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         return self.proxy_storage_dir, repository
 
     def blob_cached(self, repository, digest):
-        """True when the cache links ``digest`` into ``repository`` (``<project>/<repo>``: Harbor; ``<repo>``: the proxy)."""
-        return storage.blob_linked(*self.storage_of(repository), digest)
+        """True when the cache holds ``digest`` for ``repository``: ``<repo>``, the proxy links it; ``<project>/<repo>``,
+        Harbor's registry links it **and** Harbor has its blob row (made just after the upload, HARBOR.md 4.4)."""
+        root, name = self.storage_of(repository)
+        if not storage.blob_linked(root, name, digest):
+            return False
+        return root != self.harbor_storage_dir or digest in self.harbor.blob_rows()
 
     def wait_blob_cached(self, repository, digest, timeout=5.0):
         """Wait for ``blob_cached``: both caches commit a blob just *after* the client read its last byte."""

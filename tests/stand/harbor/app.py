@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The emulator assembled: Harbor's listeners (HTTP, HTTPS) and the stand's control listener.
 
-Control (``127.0.0.1:<control_port>``, JSON bodies): ``GET /harbor/state``; ``POST /harbor/<action>`` with
+Control (``127.0.0.1:<control_port>``, JSON bodies): ``GET /harbor/state`` (``/harbor/blob_rows``: its global blob
+rows alone); ``POST /harbor/<action>`` with
 ``quiesce {timeout}``, ``fail_store {count}``, ``upstream {mode, delay}``, ``rate_limit {count, retry_after}``,
 ``manifest_delay {seconds}``, ``token_lifetime {seconds}``, ``reset``, ``health_check``.
 """
@@ -122,11 +123,14 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
                 self.wfile.write(data)
 
             def do_GET(self):  # pylint: disable=invalid-name
-                """``/harbor/state``."""
-                if urllib.parse.urlsplit(self.path).path == '/harbor/state':
+                """``/harbor/state``, ``/harbor/blob_rows``."""
+                path = urllib.parse.urlsplit(self.path).path
+                if path == '/harbor/state':
                     self._send(200, emulator.state())
+                elif path == '/harbor/blob_rows':  # the cheap part of the state, for polling
+                    self._send(200, emulator.database.state({})['blob_rows'])
                 else:
-                    self._send(404, {'error': 'GET /harbor/state, or POST /harbor/<action>'})
+                    self._send(404, {'error': 'GET /harbor/state or /harbor/blob_rows, or POST /harbor/<action>'})
 
             def do_POST(self):  # pylint: disable=invalid-name
                 """``/harbor/<action>``."""
