@@ -27,6 +27,7 @@ KNOWN_ARCH = frozenset((
 _PART_RE = re.compile(r'[a-z0-9_.-]+')
 _FORM = 'use the form "os/arch[/variant]", e.g. "linux/amd64" or "linux/arm/v7", or "all"'
 ATTESTATION_ANNOTATION = 'vnd.docker.reference.type'
+ATTESTATION_SUBJECT = 'vnd.docker.reference.digest'  # the platform manifest an attestation is about
 
 
 class InvalidPlatform(ValueError):
@@ -140,6 +141,16 @@ def is_attestation(entry):
         return True
     platform = entry.get('platform') or {}
     return platform.get('os') == 'unknown' and platform.get('architecture') == 'unknown'
+
+
+def attestations(entries):
+    """``{platform manifest digest: its attestation manifest's digest}`` from an index's buildx attestation entries."""
+    found = {}
+    for entry in entries:
+        subject = (entry.get('annotations') or {}).get(ATTESTATION_SUBJECT) if isinstance(entry, dict) else None
+        if subject and is_attestation(entry) and isinstance(entry.get('digest'), str):
+            found.setdefault(subject, entry['digest'])
+    return found
 
 
 def matches(platform, data):

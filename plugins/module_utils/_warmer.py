@@ -20,7 +20,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._auth import AuthEr
 from ansible_collections.prewarm.harbor.plugins.module_utils._blobs import BlobPool
 from ansible_collections.prewarm.harbor.plugins.module_utils._manifest import INDEX_TYPES, ManifestError
 from ansible_collections.prewarm.harbor.plugins.module_utils._platform import (
-    from_descriptor, matches, platform_entries, select_manifests,
+    attestations, from_descriptor, matches, platform_entries, select_manifests,
 )
 from ansible_collections.prewarm.harbor.plugins.module_utils._reference import is_digest
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import RegistryError, Tally
@@ -114,11 +114,11 @@ class Warmer:
         result['media_type'] = top.media_type
         missing = []
         if top.is_index:
-            images, missing = self._children(target, top, tally)
+            images, missing = self._children(target, top, tally, harbor)
         elif match.index_only:
             images = []
         else:
-            images = [(None, match.base_url, match.repository, top)]
+            images = [(None, match.base_url, match.repository, top, None)]
         counted = set()  # a blob two platforms share is counted once, for the first
         platforms = [self._platform(target, image, pool, tally, counted) for image in images]
         result['platforms'] = platforms
@@ -145,23 +145,30 @@ class Warmer:
                 return self.registry.manifest(match.base_url, match.repository, head[0], tally, expected_digest=head[0])
         return self.registry.manifest(match.base_url, match.repository, match.reference, tally)
 
-    def _children(self, target, index, tally):
-        """The child manifests of the selected platforms, fetched by digest (verified)."""
+    def _children(self, target, index, tally, harbor):
+        """The child manifests of the selected platforms, fetched by digest (verified), each with its attestation
+        manifest on Harbor: Harbor stores an index only once every child it lists is stored (HARBOR.md 2.6)."""
         if target.match.index_only:
             return [], []
         selected, missing = select_manifests(index.children, target.platforms)
+        proofs = attestations(index.children) if harbor else {}
         images = []
         for platform, entry in selected:
-            base, repository, reference = target.match.arch_location(entry['digest'])
-            child = self.registry.manifest(base, repository, reference, tally, expected_digest=entry['digest'])
+            base, repository, child = self._child(target, entry['digest'], tally)
             if child.is_index:
                 raise ImageFailure('platform %s of %s is itself an index: nested indexes are not supported' % (platform, index.digest))
-            images.append((platform, base, repository, child))
+            proof = self._child(target, proofs[entry['digest']], tally)[2] if entry['digest'] in proofs else None
+            images.append((platform, base, repository, child, proof))
         return images, [str(p) for p in missing]
 
+    def _child(self, target, digest, tally):
+        """(base, repository, manifest) of an index entry, fetched by digest where the rule puts children."""
+        base, repository, reference = target.match.arch_location(digest)
+        return base, repository, self.registry.manifest(base, repository, reference, tally, expected_digest=digest)
+
     def _platform(self, target, image, pool, tally, counted):
-        """Ensure every blob of one platform's manifest; a single-platform image is checked first."""
-        platform, base, repository, manifest = image
+        """Ensure every blob of one platform's manifest (and of its attestation); a single-platform image is checked first."""
+        platform, base, repository, manifest, proof = image
         blobs = manifest.blobs
         futures = []
         if platform is None:  # single-platform image: its config says which platform it is
@@ -169,10 +176,11 @@ class Warmer:
             platform = self._single_platform(target, content.result())  # read, maybe not yet stored
             futures.append(config)
             blobs = blobs[1:]
-        futures += [pool.ensure(base, repository, blob, tally) for blob in blobs]
+        futures += [pool.ensure(base, repository, blob, tally) for blob in list(blobs) + list(proof.blobs if proof else ())]
         outcomes = [future.result() for future in futures if future not in counted]
         counted.update(futures)
-        return {
+        attestation = {'attestation': proof.digest} if proof else {}
+        return dict(attestation, **{
             'platform': str(platform),
             'digest': manifest.digest,
             'blobs': len(manifest.blobs),
@@ -180,7 +188,7 @@ class Warmer:
             'bytes_pulled': sum(outcome.pulled for outcome in outcomes),
             'blobs_pulled': sum(1 for outcome in outcomes if outcome.pulled),
             'missing': any(outcome.missing for outcome in outcomes),
-        }
+        })
 
     def _single_platform(self, target, content):
         if content is None:  # Harbor held the config already: it was checked when it was warmed

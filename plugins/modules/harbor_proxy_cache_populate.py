@@ -183,9 +183,10 @@ notes:
     C(cached) with C(changed=false). On a plain distribution proxy every image is read and reported C(warmed)."
   - On Harbor a tag is asked for as containerd does, with HEAD by tag and then the index by digest, because Harbor never
     tags an index fetched by tag; it ties the tag once it has stored the index. A single-platform image is fetched by tag.
-  - Harbor stores what it proxied in background jobs, 20 s or more after the pull, and an index only once its children
-    are stored (else after 400 s, trimmed to the children stored by then, under another digest). Warm every platform
-    (V([all])) when nodes pull the index by digest.
+  - Harbor stores what it proxied in background jobs, 20 s or more after the pull, and an index only once every child it
+    lists is stored (else after 400 s, trimmed to the children stored by then, under another digest). So on Harbor each
+    selected platform's attestation manifest is read too (it is small); with every platform selected (V([all])) the
+    index is stored whole within a few store intervals. Platforms not selected are never stored by Harbor.
   - A distribution proxy links a blob only into the repository it was read through, so a layer two repositories
     share is read once per repository; within a repository once per call; never twice at once.
   - A blob counts as read once the cache holds it, not when its last byte arrived. Until then a cache serves the same
@@ -295,11 +296,17 @@ images:
           description: Their total size.
           type: int
         bytes_pulled:
-          description: Bytes read over the network for this platform (0 when all were cached).
+          description: Bytes read over the network for this platform and its attestation (0 when all were cached).
           type: int
         blobs_pulled:
-          description: Blobs read for this platform.
+          description: Blobs read for this platform and its attestation.
           type: int
+        attestation:
+          description:
+            - Digest of the platform's buildx attestation manifest, read with its blobs so that Harbor can store the
+              index (it waits for every child it lists).
+          type: str
+          returned: on Harbor, when the index lists an attestation for the platform
     retries:
       description: Requests retried for this image (429, 5xx, broken connections, bodies cut short, bad digests).
       type: int

@@ -9,7 +9,9 @@ test is a strict xfail naming the reason (tests/e2e/known.py), so that fixing it
 
 import pytest
 
+from ansible_collections.prewarm.harbor.tests.e2e.conftest import HARBOR_INTERVAL
 from ansible_collections.prewarm.harbor.tests.e2e.known import CACHED_FROM_BLOB_HEADS
+from ansible_collections.prewarm.harbor.tests.e2e.test_harbor_rules import pushed_at
 from ansible_collections.prewarm.harbor.tests.e2e.test_module import ecr, in_project, warm
 
 SINGLE = ('schema2', 'oci', 'shared_one')
@@ -59,6 +61,26 @@ def test_cached_means_the_tag_pulls_that_platform_offline(cold):
     again = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/arm64'])
     if again.images[0]['status'] == 'cached':
         assert pulls_offline(cold, in_project(cold.public_project, image), 'linux/arm64') == (True, True)
+
+
+def test_an_index_with_every_platform_read_is_stored_without_waiting_for_harbor_s_last_check(cold):
+    """Harbor stores an index once every child it lists is stored, else only at its 20th check (HARBOR.md 2.6, 9.2).
+    With every platform asked for, the module reads each platform's attestation too: the index is stored whole, long
+    before that last check, and the tag points at it."""
+    image = cold.images['oci_index']  # three platforms, each with an attestation
+    mark = cold.harbor_log_mark()
+    run = warm(cold, [ecr(cold.public_project, image)], platforms=['all'])
+    assert run.images[0]['status'] == 'warmed', run
+    assert sorted(p['attestation'] for p in run.images[0]['platforms']) == sorted(a.digest for a in image.attestations)
+    index_get = next(e for e in cold.harbor_log(since=mark) if e.kind == 'manifests' and e.method == 'GET' and e.reference == image.digest)
+    assert cold.harbor_quiesce(120)
+    repository = in_project(cold.public_project, image).split(':')[0]
+    state = cold.harbor_state()['repositories'][repository]
+    stored = next(item for item in state['artifacts'] if item['digest'] == state['tags'][image.tag])
+    assert sorted(stored['references']) == sorted(p.digest for p in image.platforms + image.attestations)
+    assert pushed_at(stored) - (index_get.time - index_get.request_time) < 15 * HARBOR_INTERVAL
+    for platform in ('linux/amd64', 'linux/arm64/v8', 'linux/arm/v7'):
+        assert pulls_offline(cold, in_project(cold.public_project, image), platform) == (True, True), platform
 
 
 def test_a_failed_harbor_store_is_read_again_until_harbor_holds_it(cold):

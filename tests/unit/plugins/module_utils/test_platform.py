@@ -8,7 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._platform import (
-    ALL, InvalidPlatform, Platform, is_attestation, matches, parse_platform, parse_platforms, select_manifests,
+    ALL, InvalidPlatform, Platform, attestations, is_attestation, matches, parse_platform, parse_platforms, select_manifests,
 )
 
 
@@ -174,3 +174,17 @@ def test_is_attestation(item, expected):
 ])
 def test_matches_image_config(platform, data, expected):
     assert matches(parse_platform(platform), data) is expected
+
+
+def test_attestations_map_each_platform_manifest_to_its_attestation():
+    """buildx attestation entries name the platform manifest they describe; runnable entries and odd ones are not."""
+    entries = [
+        {'digest': 'sha256:a', 'platform': {'os': 'linux', 'architecture': 'amd64'}},
+        {'digest': 'sha256:b', 'platform': {'os': 'linux', 'architecture': 'arm64'}},
+        {'digest': 'sha256:pa', 'platform': {'os': 'unknown', 'architecture': 'unknown'},
+         'annotations': {'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': 'sha256:a'}},
+        {'digest': 'sha256:other', 'platform': {'os': 'linux', 'architecture': 'arm'},
+         'annotations': {'vnd.docker.reference.digest': 'sha256:b'}},  # not an attestation: ignored
+        'not a descriptor',
+    ]
+    assert attestations(entries) == {'sha256:a': 'sha256:pa'}
