@@ -65,6 +65,7 @@ class Manifest:
         self.media_type = media_type
         self.digest = digest
         self.document = document
+        self.repository = None  # where the cache served it from (after redirects), set by the registry client
 
     @property
     def is_index(self):

@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import threading
 import traceback
+from urllib.parse import urlsplit
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._auth import Authenticator, AuthError, origin
 from ansible_collections.prewarm.harbor.plugins.module_utils._manifest import (
@@ -179,9 +180,11 @@ class Registry:
                 raise ManifestError('%s is larger than %d bytes: refusing it (registries cap manifests at 4 MiB)' % (
                     where, MAX_MANIFEST_BYTES))
             try:
-                return parse_manifest(raw, response.headers.get('Content-Type'), digest, where), None
+                parsed = parse_manifest(raw, response.headers.get('Content-Type'), digest, where)
             except DigestMismatch as exc:
                 return None, str(exc)
+            parsed.repository = _served_from(response.url, base, repository)
+            return parsed, None
 
         return self._until_intact(where, attempt, tally)
 
@@ -278,6 +281,15 @@ def _verify(blob, size, hasher):
     if digest != blob.digest:
         return 'the content has digest %s (corrupted)' % digest
     return None
+
+
+def _served_from(final_url, base, repository):
+    """The repository a manifest came from after the cache's redirects (Harbor sends Docker Hub's short names to
+    ``library/``); its blobs are stored there, and only there does a blob HEAD find them."""
+    parts = urlsplit(final_url or '')
+    if origin(final_url or base) == origin(base) and parts.path.startswith('/v2/') and '/manifests/' in parts.path:
+        return parts.path[len('/v2/'):].rsplit('/manifests/', 1)[0]
+    return repository
 
 
 def _scope(repository):

@@ -118,7 +118,7 @@ class Warmer:
         elif match.index_only:
             images = []
         else:
-            images = [(None, match.base_url, match.repository, top, None)]
+            images = [(None, match.base_url, top.repository, top, None)]
         counted = set()  # a blob two platforms share is counted once, for the first
         platforms = [self._platform(target, image, pool, tally, counted) for image in images]
         result['platforms'] = platforms
@@ -164,7 +164,8 @@ class Warmer:
     def _child(self, target, digest, tally):
         """(base, repository, manifest) of an index entry, fetched by digest where the rule puts children."""
         base, repository, reference = target.match.arch_location(digest)
-        return base, repository, self.registry.manifest(base, repository, reference, tally, expected_digest=digest)
+        child = self.registry.manifest(base, repository, reference, tally, expected_digest=digest)
+        return base, child.repository, child
 
     def _platform(self, target, image, pool, tally, counted):
         """Ensure every blob of one platform's manifest (and of its attestation); a single-platform image is checked first."""

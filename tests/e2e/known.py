@@ -5,9 +5,6 @@
 
 import pytest
 
-SHORT_NAME_BLOB_HEAD = pytest.mark.xfail(
-    strict=True, reason='#8: after the library/ redirect the module checks blobs with HEAD at the short name, which Harbor '
-                        'never redirects (HARBOR.md 8.1): the blobs never show as stored and the image fails')
 CACHED_FROM_BLOB_HEADS = pytest.mark.xfail(
     strict=True, reason='#8: cached is judged from blob HEADs alone; Harbor can hold every blob and manifest of a platform '
                         'while the index its tag points at lacks that platform (HARBOR.md 2.6, 9.3, #20920), so the tag '

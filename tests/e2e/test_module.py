@@ -12,7 +12,6 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from ansible_collections.prewarm.harbor.tests.e2e.known import SHORT_NAME_BLOB_HEAD
 from ansible_collections.prewarm.harbor.tests.e2e.playbook import run_module
 
 ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
@@ -213,7 +212,6 @@ def test_https_with_ca_path_wrong_ca_and_no_verification(cold, tmp_path):
     assert cold.oracle_pull(cold.harbor_https_url, in_project(cold.public_project, image), 'linux/amd64').ok
 
 
-@SHORT_NAME_BLOB_HEAD
 def test_docker_hub_short_names_follow_harbor_redirect_to_library(cold):
     image = cold.images['oci_index']  # library/multi
     short = '%s/%s/multi:%s' % (ECR, cold.public_project, image.tag)
