@@ -27,6 +27,16 @@ def is_digest(reference):
     return bool(sep and algorithm and hexdigest)
 
 
+def tag_of(reference):
+    """The request's tag; '' for a request by digest (Harbor's artifact info)."""
+    return '' if is_digest(reference) else reference
+
+
+def digest_of(reference):
+    """The request's digest; '' for a request by tag."""
+    return reference if is_digest(reference) else ''
+
+
 class ProxyCache:  # pylint: disable=too-many-instance-attributes
     """One per emulator; every method is called from request threads or job threads."""
 
@@ -89,8 +99,7 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
         if exc.code == 'TOO_MANY_REQUEST' and local is None:
             return replies.error(429, 'TOO_MANY_REQUEST', 'too many requests to upstream registry')
         if exc.code == 'NOT_FOUND' and not (local is not None and project.local_on_not_found):
-            tag = '' if is_digest(ref) else ref
-            return replies.error(404, 'NOT_FOUND', f'resource not found: repo {repo}, tag {tag} not found')
+            return replies.error(404, 'NOT_FOUND', f'resource not found: repo {repo}, tag {tag_of(ref)} not found')
         return self.local_manifest(method, repo, ref, if_none_match)
 
     def _head_upstream(self, helper, project, repo, remote, ref, if_none_match):
@@ -101,8 +110,7 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
             if exc.code == 'NOT_FOUND':
                 return replies.error(404, 'NOT_FOUND', f'the tag {repo}:{ref} is not found')
             return self._upstream_failed(exc, 'HEAD', project, repo, ref, None, if_none_match)
-        tag = '' if is_digest(ref) else ref
-        self.jobs.spawn(f'ensure-tag {repo}:{tag}', self._ensure_tag, repo, digest, tag)
+        self.jobs.spawn(f'ensure-tag {repo}:{tag_of(ref)}', self._ensure_tag, repo, digest, tag_of(ref))
         headers = [('Content-Type', content_type), ('Docker-Content-Digest', digest), ('Etag', digest)]
         return replies.Reply(200, headers, b'', int(length or 0), 'upstream', '200')
 
@@ -122,7 +130,7 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
             return self.local_manifest('GET', repo, ref, if_none_match)
         digest = digest or 'sha256:' + hashlib.sha256(payload).hexdigest()
         self.jobs.spawn(f'store {repo}:{ref}', self._store_manifest, helper, repo, remote, ref, digest, payload, parsed)
-        echoed = ref if is_digest(ref) else ''
+        echoed = digest_of(ref)
         # An empty media type (an OCI index without the field) leaves Go to sniff one.
         headers = [('Content-Type', parsed.media_type or 'text/plain; charset=utf-8'),
                    ('Docker-Content-Digest', echoed), ('Etag', echoed)]
@@ -162,7 +170,7 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
             if not missing:
                 break
         for blob in missing:
-            if not self._fetch_blob(helper, repo, remote, blob):
+            if not self._store_blob(helper, repo, remote, blob):
                 LOG.warning('store %s@%s: blob %s could not be fetched; manifest not stored', repo, digest, blob)
                 return
         self.jobs.check()
@@ -185,7 +193,7 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
             LOG.warning('store %s@%s: manifest list doesn\'t contain any pushed manifest', repo, digest)
             return
         trimmed, media_type, trimmed_digest = trimmed_index(kept)
-        self.db.set_trimmed(ref if is_digest(ref) else '', trimmed_digest)
+        self.db.set_trimmed(digest_of(ref), trimmed_digest)
         if self.db.artifact(repo, digest) is not None and digest == trimmed_digest:
             return
         self.jobs.check()
@@ -254,23 +262,17 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
             return replies.error(404, 'NOT_FOUND', f'blob {digest} not found')
         return self._local_blob('HEAD', repo, digest)
 
-    def _store_blob(self, helper, repo, remote, digest, size):
-        """4.3 step 3, 4.4: upstream GET #2, pushed to L unless the same (repo, digest) is in flight; no retry."""
+    def _store_blob(self, helper, repo, remote, digest, size=None):
+        """A fresh upstream GET pushed to L, single-shot: GET #2 behind a client's GET (4.3 step 3, 4.4, with GET #1's
+        size), or a blob a manifest still lacks after its 10th check (2.4 step 3). False when it failed (only logged)."""
         try:
             response = helper.get_blob(remote, digest)
         except UpstreamError as exc:
             LOG.warning('store blob %s@%s: %s', repo, digest, exc)
-            return
-        self._push_blob(repo, digest, size, response)
-
-    def _fetch_blob(self, helper, repo, remote, digest):
-        """2.4 step 3: a fresh upstream GET pushed to L; False on the first failure."""
-        try:
-            response = helper.get_blob(remote, digest)
-        except UpstreamError as exc:
-            LOG.warning('fetch blob %s@%s: %s', repo, digest, exc)
             return False
-        return self._push_blob(repo, digest, int(response.headers.get('Content-Length') or 0), response)
+        if size is None:
+            size = int(response.headers.get('Content-Length') or 0)
+        return self._push_blob(repo, digest, size, response)
 
     def _push_blob(self, repo, digest, size, response):
         key = f'{repo}:{digest}'

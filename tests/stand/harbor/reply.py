@@ -35,17 +35,15 @@ def json_reply(document, status=200):
     return Reply(status, [('Content-Type', 'application/json')], body, len(body))
 
 
-def from_response(response, backend, headers=('Content-Type', 'Content-Length', 'Docker-Content-Digest', 'Etag'), stream=False):
-    """Pass a registry's answer on: its status, the named headers and its body (streamed when asked)."""
+def from_response(response, backend, headers=('Content-Type', 'Docker-Content-Digest', 'Etag'), stream=False):
+    """Pass a registry's answer on: its status, the named headers, its length and its body (streamed when asked)."""
     kept = [(name, response.headers[name]) for name in headers if name in response.headers]
     kept.append(('Docker-Distribution-Api-Version', 'registry/2.0'))
-    if stream:
-        length = response.headers.get('Content-Length')
-        return Reply(response.status_code, [h for h in kept if h[0] != 'Content-Length'], chunks(response),
-                     None if length is None else int(length), backend, str(response.status_code))
-    body = response.content
-    return Reply(response.status_code, [h for h in kept if h[0] != 'Content-Length'], body,
-                 int(response.headers.get('Content-Length', len(body))), backend, str(response.status_code))
+    length = response.headers.get('Content-Length')
+    body = chunks(response) if stream else response.content
+    if length is None and not stream:
+        length = len(body)
+    return Reply(response.status_code, kept, body, None if length is None else int(length), backend, str(response.status_code))
 
 
 def chunks(response, size=1 << 20):
