@@ -132,9 +132,7 @@ def test_plain_proxy_is_warmed_every_time_and_shared_layers_per_repository(cold)
 
 def stored(stand):
     """Everything both caches hold: Harbor's database and registry, and the plain proxy's storage."""
-    state = stand.harbor_state()
-    return ({key: state[key] for key in ('repositories', 'blob_rows', 'list_cache', 'trimmed')},
-            stand.snapshot_harbor_storage(), stand.snapshot_proxy_storage())
+    return stand.harbor_holdings(), stand.snapshot_proxy_storage()
 
 
 @pytest.mark.parametrize('through', ['harbor', 'proxy'])

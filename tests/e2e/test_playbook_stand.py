@@ -114,8 +114,7 @@ class Observed:
 def stored(stand):
     """What Harbor holds: its database (after its jobs ended) and its registry's storage."""
     assert stand.harbor_quiesce(120)
-    state = stand.harbor_state()
-    return {key: state[key] for key in ('repositories', 'blob_rows', 'list_cache', 'trimmed')}, stand.snapshot_harbor_storage()
+    return stand.harbor_holdings()
 
 
 def observe(stand, tmp_path, variables, check=False, args=()):

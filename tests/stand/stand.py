@@ -255,6 +255,12 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         """The emulated database: per repository its artifacts (digest, tags, references), tags and linked blobs."""
         return self.harbor.state()
 
+    def harbor_holdings(self):
+        """What Harbor holds, for before/after equality: its database (artifacts, tags, blobs per repository, blob
+        rows, list cache, trimmed digests) and its registry's storage. Jobs and switches are left out."""
+        state = self.harbor_state()
+        return {key: state[key] for key in ('repositories', 'blob_rows', 'list_cache', 'trimmed')}, self.snapshot_harbor_storage()
+
     def harbor_quiesce(self, timeout=600):
         """Wait until no Harbor background job (store, EnsureTag) is pending; True when that happened in time."""
         return self.harbor.act('quiesce', http_timeout=timeout + 30, timeout=timeout)['quiet']
