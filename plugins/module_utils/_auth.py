@@ -84,6 +84,14 @@ class Authenticator:
         self._challenges[origin(url)] = challenge
         return self._answer(url, challenge, challenge.params.get('scope') or scope, refused=refused)
 
+    def basic(self, url):
+        """The Basic header for ``url``'s host, or None without credentials: what Harbor's REST API takes."""
+        credentials = self.credentials_for(origin(url))
+        if not credentials:
+            return None
+        self._check_transport(url)
+        return credentials.basic()
+
     def _answer(self, url, challenge, scope, refused=None):
         """The header for ``scope``: the cached token unless it is the one just refused."""
         credentials = self.credentials_for(origin(url))

@@ -5,10 +5,11 @@
 # Private to this collection: no compatibility promise for other collections.
 """The shared blob pool: every (repository, blob) read once per run, one digest in flight at a time.
 
-A distribution proxy links a blob only into the repository it was read through, so a base
-layer shared by two images is read once per repository. It also streams a blob that is already
-in flight without storing it, so the same digest is never fetched twice at once, even for
-two repositories or two processes: the second waits until the first is stored.
+A cache links a blob only into the repository it was read through, so a base layer shared by two
+images is read once per repository. A distribution proxy also streams a blob that is already in
+flight without storing it, so there the same digest is never fetched twice at once, even for two
+repositories or two processes: the second waits until the first is stored. Harbor stores per
+(repository, digest) (HARBOR.md 4.5), so there only the same repository waits.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,14 +31,15 @@ class BlobOutcome:
     """What ensuring one blob found and cost.
 
     ``missing``: the cache did not hold it (always assumed on a plain proxy, which cannot tell);
-    ``pulled``: bytes read over the network.
+    ``pulled``: bytes read over the network; ``at``: when the cache was seen holding it.
     """
 
-    __slots__ = ('missing', 'pulled')
+    __slots__ = ('missing', 'pulled', 'at')
 
     def __init__(self, missing, pulled=0):
         self.missing = missing
         self.pulled = pulled
+        self.at = time.time()
 
 
 class _Ensured:
@@ -101,7 +103,7 @@ class BlobPool:
             if not self.pull:
                 self._done(ensured, BlobOutcome(not self._stored(base, repository, blob, tally)))
                 return
-            lock = DigestLock(base, blob.digest).acquire()
+            lock = DigestLock(self._lock_scope(base, repository), blob.digest).acquire()
             if self._stored(base, repository, blob, tally):  # asked under the lock: another reader may just have stored it
                 self._done(ensured, BlobOutcome(False))
                 return
@@ -120,6 +122,10 @@ class BlobPool:
             if lock is not None:
                 lock.release()
 
+    def _lock_scope(self, base, repository):
+        """What one digest in flight excludes: the whole cache for a distribution proxy, one repository on Harbor."""
+        return '%s/%s' % (base, repository) if self.harbor else base
+
     @staticmethod
     def _done(ensured, outcome):
         """Nothing read: no content to give, and nothing to wait for."""
@@ -133,6 +139,7 @@ class BlobPool:
     def _settle(self, base, repository, blob, tally, lock, read_seconds, outcome, future):
         try:
             self._wait_stored(base, repository, blob, tally, read_seconds)
+            outcome.at = time.time()
             future.set_result(outcome)
         except Exception as exc:  # pylint: disable=broad-exception-caught
             future.set_exception(exc)
@@ -164,8 +171,10 @@ class BlobPool:
                 return
             if attempt == 1:
                 self.registry.read_blob(base, repository, blob, tally)
-        raise RegistryError('blob %s was read through %s twice, but the cache did not store it: check the '
-                            'cache\'s storage and logs' % (blob.digest, repository))
+        raise RegistryError('blob %s was read through %s twice, but Harbor did not store it: Harbor copies a blob '
+                            'with its own second fetch from upstream, which it does not retry (goharbor/harbor#23600); '
+                            'check Harbor core\'s log for the failed fetch or push, its upstream connection and its '
+                            'storage, then warm again' % (blob.digest, repository))
 
     def shutdown(self):
         self._readers.shutdown(wait=True)

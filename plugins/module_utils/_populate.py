@@ -17,7 +17,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._plan import plan
 from ansible_collections.prewarm.harbor.plugins.module_utils._platform import InvalidPlatform, parse_platforms
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import Registry
 from ansible_collections.prewarm.harbor.plugins.module_utils._rewrite import InvalidRule, load_seed_config, rules_from_options
-from ansible_collections.prewarm.harbor.plugins.module_utils._warmer import FAILED, Warmer
+from ansible_collections.prewarm.harbor.plugins.module_utils._warmer import FAILED, HarborOptions, Warmer
 
 DEFAULT_JOBS = 2  # as in the seed plugin's example configuration
 OPTION_ERRORS = (InvalidRule, InvalidPlatform, CredentialsError)
@@ -42,7 +42,8 @@ def populate(params, check_mode=False):
                         timeout=params['timeout'], retries=params['retries'], pool_size=jobs,
                         allow_plain_http_credentials=params['allow_plain_http_credentials'])
     try:
-        warmer = Warmer(registry, jobs, params['cache_flavor'], check_mode, params['pull_blobs'])
+        harbor = HarborOptions(params['wait_for_commit'], params['complete_index'], params['harbor_check_interval'])
+        warmer = Warmer(registry, jobs, params['cache_flavor'], check_mode, params['pull_blobs'], harbor)
         results, summary = warmer.run(targets)
     finally:
         registry.close()
@@ -91,3 +92,7 @@ def _check_numbers(params, jobs):
         raise InvalidRule('timeout must be at least 1 second, got %d' % params['timeout'])
     if params['retries'] < 0:
         raise InvalidRule('retries must be 0 or more, got %d' % params['retries'])
+    if params['wait_for_commit'] < 0:
+        raise InvalidRule('wait_for_commit must be 0 (do not wait) or a number of seconds, got %d' % params['wait_for_commit'])
+    if params['harbor_check_interval'] <= 0:
+        raise InvalidRule('harbor_check_interval must be more than 0 seconds (Harbor\'s is 20), got %s' % params['harbor_check_interval'])

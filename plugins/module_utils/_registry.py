@@ -161,6 +161,28 @@ class Registry:
             return False
         return response.status_code == 200 and response.text.strip().strip('"') == 'Pong'
 
+    def api_json(self, url, what, tally=None):
+        """GET a document of Harbor's REST API, which takes Basic credentials, not registry tokens (HARBOR.md 6.3).
+
+        Returns the JSON document, or None on 404; a refusal names the permission it needs.
+        """
+        headers = {'Accept': 'application/json'}
+        auth = self.auth.basic(url)
+        if auth:
+            headers['Authorization'] = auth
+        response = self._send('GET', url, tally, headers=headers)
+        with response:
+            if response.status_code == 404:
+                return None
+            if response.status_code in (401, 403):
+                raise AuthError('Harbor\'s API refused to show %s (%d): the account needs "artifact read" on the project '
+                                '(a robot account: the access entry artifact:read)' % (what, response.status_code))
+            _check(response, what)
+            try:
+                return response.json()
+            except ValueError:
+                raise RegistryError('%s: Harbor\'s API answered with something that is not JSON' % what)
+
     def manifest(self, base, repository, reference, tally=None, expected_digest=None):
         """GET and verify a manifest; returns a parsed Manifest."""
         url = '%s/v2/%s/manifests/%s' % (base, repository, reference)
@@ -189,8 +211,9 @@ class Registry:
         return self._until_intact(where, attempt, tally)
 
     def manifest_head(self, base, repository, reference, tally=None):
-        """HEAD a manifest: ``(digest, media type)`` when it exists, None when not. Only for Harbor (a plain proxy
-        stores on HEAD); Harbor answers it from upstream or its own store and starts no store job."""
+        """HEAD a manifest: ``(digest, media type, repository served from)`` when it exists, None when not. Only for
+        Harbor (a plain proxy stores on HEAD); Harbor answers it from upstream or its own store and starts no store
+        job (by tag, it starts EnsureTag, which only ties the tag to what Harbor has stored)."""
         url = '%s/v2/%s/manifests/%s' % (base, repository, reference)
         response = self.request('HEAD', url, _scope(repository), tally, headers={'Accept': ACCEPT})
         with response:
@@ -198,7 +221,8 @@ class Registry:
                 return None
             _check(response, 'manifest %s/%s:%s' % (origin(base), repository, reference))
             media_type = (response.headers.get('Content-Type') or '').split(';')[0].strip()
-            return response.headers.get('Docker-Content-Digest') or reference, media_type
+            return (response.headers.get('Docker-Content-Digest') or reference, media_type,
+                    _served_from(response.url, base, repository))
 
     def blob_exists(self, base, repository, digest, tally=None):
         """HEAD a blob. On Harbor the answer comes from local storage only: the honest 'is it cached?'."""

@@ -14,13 +14,16 @@ __metaclass__ = type
 
 import json
 import time
+from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._auth import AuthError
 from ansible_collections.prewarm.harbor.plugins.module_utils._blobs import BlobPool
+from ansible_collections.prewarm.harbor.plugins.module_utils._commit import CHECK_INTERVAL, Pull, Timeline, expected, inspect, wait
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor_api import artifact
 from ansible_collections.prewarm.harbor.plugins.module_utils._manifest import INDEX_TYPES, ManifestError
 from ansible_collections.prewarm.harbor.plugins.module_utils._platform import (
-    attestations, from_descriptor, matches, platform_entries, select_manifests,
+    ALL, attestations, from_descriptor, matches, platform_entries, select_manifests,
 )
 from ansible_collections.prewarm.harbor.plugins.module_utils._reference import is_digest
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import RegistryError, Tally
@@ -38,13 +41,16 @@ class ImageFailure(Exception):
 class Warmer:
     """Warms many targets with ``jobs`` images in flight and one shared, bounded blob pool."""
 
-    def __init__(self, registry, jobs, flavor='auto', check_mode=False, pull_blobs=True):
+    def __init__(self, registry, jobs, flavor='auto', check_mode=False, pull_blobs=True, harbor=None):
+        """``harbor``: HarborOptions, for caches that are Harbor."""
         self.registry = registry
         self.jobs = jobs
         self.flavor = flavor
         self.check_mode = check_mode
         self.pull_blobs = pull_blobs
+        self.harbor = harbor or HarborOptions()
         self._pools = {}
+        self._pending = {}  # image -> (Pull, when Harbor is due to commit it): warmed on Harbor, not yet committed
 
     def run(self, targets):
         """Targets in: (one result dict per target in the same order, a summary).
@@ -62,6 +68,8 @@ class Warmer:
         finally:
             for pool in pools.values():
                 pool.shutdown()
+        if self.harbor.wait and self._pending:
+            self._wait_all(done)
         results = [dict(done[target.image]) for target in targets]
         summary = dict((status, 0) for status in STATUSES)
         for result in results:
@@ -69,6 +77,7 @@ class Warmer:
         summary.update(images=len(results), seconds=round(time.time() - started, 3),
                        bytes_pulled=sum(pool.bytes_pulled for pool in pools.values()),
                        blobs_pulled=sum(pool.blobs_pulled for pool in pools.values()))
+        summary.update(harbor_summary(results))
         return results, summary
 
     def is_harbor(self, base):
@@ -92,115 +101,243 @@ class Warmer:
         result['seconds'] = round(time.time() - started, 3)
         return result
 
+    # -- check mode --------------------------------------------------------------------------------------------
+
     def _dry_run(self, target, result, tally):
-        """Change nothing in the cache: a plain proxy stores on any manifest request, so it gets none."""
+        """Change nothing in the cache: a plain proxy stores on any manifest request, so it gets none.
+
+        Harbor answers a manifest HEAD without storing anything, and its artifacts API tells what it has committed.
+        """
         result.update(status=WOULD_WARM, changed=True)
-        result['platforms'] = [{'platform': str(platform)} for platform in target.platforms]
+        result['platforms'] = [{'platform': str(platform), 'status': WOULD_WARM} for platform in target.platforms]
         match = target.match
         if not self.is_harbor(match.base_url):
             return
-        # Harbor answers HEAD on a manifest from upstream and stores nothing.
         head = self.registry.manifest_head(match.base_url, match.repository, match.reference, tally)
         if head is None:
             raise ImageFailure('manifest %s not found: check the tag or digest exists upstream' % target.match.manifest_url)
-        result['digest'] = head[0]
+        digest, media_type, repository = head
+        result['digest'] = digest
+        stored = artifact(self.registry, match.base_url, repository, match.reference, tally)
+        if stored is not None:
+            result['platforms'] = committed_platforms(target.platforms, media_type in INDEX_TYPES, digest, stored)
+        if result['platforms'] and all(entry['status'] == CACHED for entry in result['platforms']):
+            result.update(status=CACHED, changed=False)
+
+    # -- warming -----------------------------------------------------------------------------------------------
 
     def _warm(self, target, result, tally):
         match = target.match
         harbor = self.is_harbor(match.base_url)
         pool = self._pools[harbor]
-        top = self._top_manifest(match, harbor, tally)
+        timeline = Timeline()
+        top = self._top_manifest(match, harbor, tally, timeline)
         result['digest'] = top.digest
         result['media_type'] = top.media_type
         missing = []
         if top.is_index:
-            images, missing = self._children(target, top, tally, harbor)
+            images, missing = self._children(target, top, tally, harbor, timeline)
         elif match.index_only:
             images = []
         else:
+            timeline.child(top.digest, timeline.top)
             images = [(None, match.base_url, top.repository, top, None)]
+        pull = Pull(match.base_url, top.repository, match.reference, top.digest, top.is_index,
+                    [(str(image[0]), image[3].digest) for image in images]) if harbor else None
+        # Only Harbor can tell that nothing was missing; reading through a plain proxy always counts as a change.
+        before = inspect(self.registry, pull, tally) if harbor else None
+        cached = before is not None and before.committed
         counted = set()  # a blob two platforms share is counted once, for the first
-        platforms = [self._platform(target, image, pool, tally, counted) for image in images]
-        result['platforms'] = platforms
-        # Only Harbor's blob HEADs can tell that nothing was missing; without them (a plain proxy,
-        # an index-only rule) reading through the cache counts as a change.
-        missing_blobs = any(tuple(p.pop('missing') for p in platforms))
-        result['changed'] = missing_blobs or not harbor or not platforms
-        result['status'] = WARMED if result['changed'] else CACHED
+        result['platforms'] = [self._platform(target, image, pool, tally, counted, timeline, before if cached else None)
+                               for image in images]
+        result['changed'] = not cached
+        result['status'] = CACHED if cached else WARMED
+        if harbor:
+            pull.platforms = [(entry['platform'], entry['digest']) for entry in result['platforms']]
+            self._commit(result, pull, before if cached else inspect(self.registry, pull, tally), timeline, top)
         if missing:
             offered = ', '.join(str(from_descriptor(entry['platform'])) for entry in platform_entries(top.children))
             raise ImageFailure('%s not in index %s (it has %s)%s' % (
                 ', '.join(missing), top.digest, offered or 'no platforms',
-                '; warmed: ' + ', '.join(p['platform'] for p in platforms) if platforms else ''))
+                '; warmed: ' + ', '.join(p['platform'] for p in result['platforms']) if result['platforms'] else ''))
 
-    def _top_manifest(self, match, harbor, tally):
+    def _commit(self, result, pull, state, timeline, top):
+        """The result's ``harbor`` block: what is committed, and when the rest is due."""
+        held = set(digest for label, digest in pull.platforms if label in state.platforms)
+        children = [entry.get('digest') for entry in top.children] if top.is_index else []
+        due = None if state.committed or state.note else expected(pull, timeline, children, held, self.harbor.interval)
+        result['harbor'] = commit_block(state, pull, due)
+        if due is not None:
+            self._pending[result['image']] = (pull, due)
+
+    def _wait_all(self, done):
+        """Wait, all images at once, until Harbor has committed each warmed one or the deadline passes."""
+        deadline = time.time() + self.harbor.wait
+        pending = [(done[image], pull, due) for image, (pull, due) in self._pending.items() if done[image]['status'] == WARMED]
+        if not pending:
+            return
+        with ThreadPoolExecutor(max_workers=min(16, len(pending)), thread_name_prefix='commit') as waiters:
+            list(waiters.map(lambda item: self._wait_one(deadline, *item), pending))
+
+    def _wait_one(self, deadline, result, pull, due):
+        started = time.time()
+        tally = Tally()
+        try:
+            state = wait(self.registry, pull, deadline, due, self.harbor.interval, tally)
+        except IMAGE_ERRORS as exc:
+            result.update(status=FAILED, msg='%s: waiting for Harbor to commit it: %s' % (result['image'], exc))
+            return
+        finally:
+            result['retries'] = result.get('retries', 0) + tally.retries
+        result['harbor'] = commit_block(state, pull, None if state.committed or state.note else due)
+        result['harbor']['waited'] = round(time.time() - started, 3)
+        if not state.committed:
+            result.update(status=FAILED, msg='%s: Harbor has not committed %s %.0f s after the warm%s: %s' % (
+                result['image'], state.missing(pull), self.harbor.wait,
+                ' (its timers had it due at %s)' % _iso(due) if due and not state.note else '',
+                state.note or 'check Harbor core\'s log for failed store jobs, or wait longer (wait_for_commit)'))
+
+    def _top_manifest(self, match, harbor, tally, timeline):
         """The image's top manifest, fetched the way that makes Harbor keep the tag.
 
         Harbor never tags an index fetched by tag; after a HEAD by tag, an index fetched by digest gets the
         tag once Harbor has stored it (HARBOR.md 2.7). A single manifest fetched by tag is stored with its tag.
         """
         if harbor and not is_digest(match.reference):
+            timeline.head = time.time()
             head = self.registry.manifest_head(match.base_url, match.repository, match.reference, tally)
             if head is not None and head[1] in INDEX_TYPES:
+                timeline.top = time.time()
                 return self.registry.manifest(match.base_url, match.repository, head[0], tally, expected_digest=head[0])
+        timeline.top = time.time()
         return self.registry.manifest(match.base_url, match.repository, match.reference, tally)
 
-    def _children(self, target, index, tally, harbor):
+    def _children(self, target, index, tally, harbor, timeline):
         """The child manifests of the selected platforms, fetched by digest (verified), each with its attestation
-        manifest on Harbor: Harbor stores an index only once every child it lists is stored (HARBOR.md 2.6)."""
+        manifest on Harbor: Harbor stores an index only once every child it lists is stored (HARBOR.md 2.6).
+
+        With ``complete_index`` every other child manifest is read too (not its blobs), so that Harbor stores the
+        index whole rather than trimmed.
+        """
         if target.match.index_only:
             return [], []
         selected, missing = select_manifests(index.children, target.platforms)
         proofs = attestations(index.children) if harbor else {}
         images = []
         for platform, entry in selected:
-            base, repository, child = self._child(target, entry['digest'], tally)
+            base, repository, child = self._child(target, entry['digest'], tally, timeline)
             if child.is_index:
                 raise ImageFailure('platform %s of %s is itself an index: nested indexes are not supported' % (platform, index.digest))
-            proof = self._child(target, proofs[entry['digest']], tally)[2] if entry['digest'] in proofs else None
+            proof = self._child(target, proofs[entry['digest']], tally, timeline)[2] if entry['digest'] in proofs else None
             images.append((platform, base, repository, child, proof))
+        if harbor and self.harbor.complete_index:
+            for entry in index.children:
+                if isinstance(entry, dict) and entry.get('digest') not in timeline.children:
+                    self._child(target, entry['digest'], tally, timeline)
         return images, [str(p) for p in missing]
 
-    def _child(self, target, digest, tally):
+    def _child(self, target, digest, tally, timeline):
         """(base, repository, manifest) of an index entry, fetched by digest where the rule puts children."""
         base, repository, reference = target.match.arch_location(digest)
+        timeline.child(digest, time.time())
         child = self.registry.manifest(base, repository, reference, tally, expected_digest=digest)
         return base, child.repository, child
 
-    def _platform(self, target, image, pool, tally, counted):
-        """Ensure every blob of one platform's manifest (and of its attestation); a single-platform image is checked first."""
+    def _platform(self, target, image, pool, tally, counted, timeline, committed):
+        """Ensure every blob of one platform's manifest (and of its attestation); a single-platform image is checked
+        first. ``committed`` (the Commit, when Harbor has committed the image) skips the blobs."""
         platform, base, repository, manifest, proof = image
-        blobs = manifest.blobs
-        futures = []
+        entry = {'platform': None, 'digest': manifest.digest, 'blobs': len(manifest.blobs), 'bytes': sum(blob.size for blob in manifest.blobs),
+                 'bytes_pulled': 0, 'blobs_pulled': 0}
+        if proof:
+            entry['attestation'] = proof.digest
+        if committed is not None:
+            if platform is None:
+                platform = self._single_platform(target, committed.platform or self._config(base, repository, manifest, tally))
+            entry['platform'] = str(platform)
+            return entry
+        own = list(manifest.blobs)
         if platform is None:  # single-platform image: its config says which platform it is
             content, config = pool.ensure(base, repository, manifest.config, tally, keep=True)
-            platform = self._single_platform(target, content.result())  # read, maybe not yet stored
-            futures.append(config)
-            blobs = blobs[1:]
-        futures += [pool.ensure(base, repository, blob, tally) for blob in list(blobs) + list(proof.blobs if proof else ())]
-        outcomes = [future.result() for future in futures if future not in counted]
-        counted.update(futures)
-        attestation = {'attestation': proof.digest} if proof else {}
-        return dict(attestation, **{
-            'platform': str(platform),
-            'digest': manifest.digest,
-            'blobs': len(manifest.blobs),
-            'bytes': sum(blob.size for blob in manifest.blobs),
-            'bytes_pulled': sum(outcome.pulled for outcome in outcomes),
-            'blobs_pulled': sum(1 for outcome in outcomes if outcome.pulled),
-            'missing': any(outcome.missing for outcome in outcomes),
-        })
+            content = content.result()  # read, maybe not yet stored; None when Harbor held it already
+            platform = self._single_platform(target, content if content is not None else self._config(base, repository, manifest, tally))
+            own = [config] + [pool.ensure(base, repository, blob, tally) for blob in own[1:]]
+        else:
+            own = [pool.ensure(base, repository, blob, tally) for blob in own]
+        proved = [pool.ensure(base, repository, blob, tally) for blob in (proof.blobs if proof else ())]
+        timeline.blobs_stored(manifest.digest, max([future.result().at for future in own] or [time.time()]))
+        if proof:
+            timeline.blobs_stored(proof.digest, max([future.result().at for future in proved] or [time.time()]))
+        outcomes = [future.result() for future in own + proved if future not in counted]
+        counted.update(own + proved)
+        entry.update(platform=str(platform), bytes_pulled=sum(outcome.pulled for outcome in outcomes),
+                     blobs_pulled=sum(1 for outcome in outcomes if outcome.pulled))
+        return entry
 
-    def _single_platform(self, target, content):
-        if content is None:  # Harbor held the config already: it was checked when it was warmed
-            return 'unknown (config cached, not re-read)'
-        try:
-            config = json.loads(content.decode('utf-8'))
-        except ValueError:
-            raise ImageFailure('the image config is not valid JSON')
-        found = from_descriptor(config)
-        if not any(matches(p, config) for p in target.platforms):
+    def _config(self, base, repository, manifest, tally):
+        """The config of a single-platform image, read from the cache (on Harbor from its own storage)."""
+        return self.registry.read_blob(base, repository, manifest.config, tally, keep=True)[1]
+
+    def _single_platform(self, target, config):
+        """The platform of a single-platform image, from its config (bytes) or Harbor's record of it (a Platform)."""
+        if isinstance(config, bytes):
+            try:
+                config = from_descriptor(json.loads(config.decode('utf-8')))
+            except (ValueError, AttributeError):
+                raise ImageFailure('the image config is not valid JSON')
+        described = {'os': config.os, 'architecture': config.architecture, 'variant': config.variant}
+        if not any(matches(p, described) for p in target.platforms):
             raise ImageFailure('single-platform image built for %s, but %s was requested: nothing but its config '
                                'was read; warm it for its own platform or fix the platforms' % (
-                                   found, ', '.join(str(p) for p in target.platforms)))
-        return found
+                                   config, ', '.join(str(p) for p in target.platforms)))
+        return config
+
+
+class HarborOptions:
+    """How to treat a cache that is Harbor: wait for its commit, read every child of an index, its timers."""
+
+    def __init__(self, wait=0, complete_index=False, interval=CHECK_INTERVAL):
+        self.wait = wait
+        self.complete_index = complete_index
+        self.interval = interval
+
+
+def commit_block(state, pull, due):
+    block = state.block(pull)
+    block.update(expected_at=_iso(due) if due else None, expected_in=round(max(0.0, due - time.time()), 1) if due else None)
+    return block
+
+
+def committed_platforms(wanted, is_index, digest, stored):
+    """Check mode on Harbor: each wanted platform ``cached`` or ``would_warm`` from what Harbor committed (an Artifact)."""
+    if not is_index:
+        label = str(stored.platform or wanted[0])
+        fits = stored.platform is None or any(p is ALL or p == stored.platform for p in wanted)
+        status = CACHED if stored.digest == digest and fits else WOULD_WARM
+        return [{'platform': label, 'digest': stored.digest, 'status': status}]
+    kept = [(child, from_descriptor(platform)) for child, platform in stored.child_platforms
+            if platform.get('os') != 'unknown']
+    if ALL in wanted:
+        return [{'platform': str(platform), 'digest': child, 'status': CACHED} for child, platform in kept]
+    entries = []
+    for platform in wanted:
+        found = [child for child, offered in kept if offered == platform]
+        entries.append(dict({'platform': str(platform), 'status': CACHED if found else WOULD_WARM},
+                            **({'digest': found[0]} if found else {})))
+    return entries
+
+
+def harbor_summary(results):
+    """The summary's Harbor counts: images committed, and when the last of the others is due."""
+    blocks = [entry['harbor'] for entry in results if entry.get('harbor') and entry['status'] in (WARMED, CACHED)]
+    if not blocks:
+        return {}
+    due = [block['expected_at'] for block in blocks if block['expected_at']]
+    return dict(harbor_committed=sum(1 for block in blocks if block['committed']),
+                harbor_pending=sum(1 for block in blocks if not block['committed']),
+                harbor_expected_at=max(due) if due else None)
+
+
+def _iso(epoch):
+    """UTC, to the millisecond (a test Harbor's timers are short)."""
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%f')[:23] + 'Z' if epoch else None

@@ -38,7 +38,11 @@ attributes:
       - Rules are applied and URLs and platforms reported with status C(would_warm); the cache is not changed.
       - Against a plain distribution proxy no registry request is sent at all, because such a proxy stores a manifest
         even on HEAD. Only the flavor probe C(GET /api/v2.0/ping) is sent when O(cache_flavor=auto).
-      - Against Harbor the manifest is checked with HEAD, which Harbor answers from upstream without storing anything.
+      - Against Harbor the manifest is checked with HEAD and Harbor's artifacts API tells what it has committed. Each
+        platform is reported V(cached) or V(would_warm) (RV(images[].platforms[].status)), and an image whose selected
+        platforms are all committed is V(cached) with C(changed=false). Harbor answers the HEAD from upstream and stores
+        nothing; by tag, it starts its EnsureTag job, which for 10 minutes only ties the tag to what Harbor already
+        stored. The API is Harbor's database only. No manifest or blob is fetched.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
@@ -46,8 +50,9 @@ attributes:
     description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: partial
     details:
-      - On Harbor, a second run finds every blob local (HEAD on a blob is answered from Harbor's storage only) and
-        reports C(cached) with C(changed=false) without reading any blob.
+      - On Harbor, once Harbor has committed what a pull by the tag needs (its artifacts API says so), a second run
+        reports C(cached) with C(changed=false), reads no blob and sends no request that makes Harbor fetch from
+        upstream. Before that commit (about 20 to 50 s after a warm), a run is C(warmed) again.
       - A plain distribution proxy cannot tell what it holds, so every run reads the images and reports C(changed=true).
 options:
   image:
@@ -157,6 +162,34 @@ options:
     type: str
     choices: [auto, harbor, distribution]
     default: auto
+  wait_for_commit:
+    description:
+      - On Harbor, seconds to wait after the warm until Harbor has committed each warmed image, polling its artifacts
+        API (its own database, never upstream). An image not committed by then is V(failed), with a message saying what
+        is missing. V(0) does not wait; RV(images[].harbor.expected_at) then says when Harbor is due to commit.
+      - Harbor stores what it proxied on its own timers (see the README's "What Harbor stores, and when"), a
+        single-platform tag about 20 s after the warm, a multi-platform tag with every platform warmed (V([all])) about
+        50 s after, with O(complete_index) about 230 s after, and otherwise about 410 s after.
+      - The wait stops early when Harbor will never commit what is asked (see RV(images[].harbor.note)).
+    type: int
+    default: 0
+  complete_index:
+    description:
+      - On Harbor, also read the child manifests of the platforms not selected (not their blobs), so that Harbor stores
+        the index with every platform listed, about 220 s after the warm (it waits 10 checks for their blobs, fetches
+        them from upstream itself, and stores the index at its next check).
+      - Off (the default), Harbor stores the index only after its 20th check (about 400 s), trimmed to the platforms
+        warmed; the tag then pulls those platforms only, and a platform warmed later is not added to it while Harbor's
+        7-day copy of the upstream index lives (goharbor/harbor#20920).
+      - Costs Harbor the other platforms' upstream bytes and storage. With O(platforms=[all]) every child is read anyway.
+    type: bool
+    default: false
+  harbor_check_interval:
+    description:
+      - The interval of Harbor's store jobs in seconds (C(sleepIntervalSec), 20 in every Harbor release), from which
+        the commit times are predicted. Change it only for a test Harbor whose timers are scaled.
+    type: float
+    default: 20.0
   validate_certs:
     description: Verify the cache's TLS certificate.
     type: bool
@@ -179,8 +212,13 @@ options:
     type: bool
     default: true
 notes:
-  - "With O(cache_flavor=harbor), a blob whose HEAD says it is local is not read, and an image whose blobs are all local is
-    C(cached) with C(changed=false). On a plain distribution proxy every image is read and reported C(warmed)."
+  - "With O(cache_flavor=harbor), an image is C(cached) with C(changed=false) only when Harbor's artifacts API shows it
+    committed: the tag resolves to the manifest (or an index listing every selected platform). Otherwise a blob whose
+    HEAD says it is local is not read. On a plain distribution proxy every image is read and reported C(warmed)."
+  - On Harbor a layer shared by several repositories is read through them at once (Harbor stores per repository and
+    digest); on a distribution proxy one repository at a time, since it de-duplicates in-flight reads by digest alone.
+  - Harbor copies each blob with a second fetch of its own, which it does not retry (goharbor/harbor#23600). A blob
+    Harbor does not hold after a read is read once more; if Harbor still does not hold it, the image fails and says so.
   - On Harbor a tag is asked for as containerd does, with HEAD by tag and then the index by digest, because Harbor never
     tags an index fetched by tag; it ties the tag once it has stored the index. A single-platform image is fetched by tag.
   - Harbor stores what it proxied in background jobs, 20 s or more after the pull, and an index only once every child it
@@ -220,6 +258,13 @@ EXAMPLES = r'''
   prewarm.harbor.harbor_proxy_cache_populate:
     image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/proxy_hub/library/alpine:3.16
     config_file: /etc/prewarm/harbor-proxy-cache-populator.yaml
+
+- name: Warm for a release that must pull by tag with upstream down, and wait until Harbor has committed
+  prewarm.harbor.harbor_proxy_cache_populate:
+    images: "{{ release_images }}"
+    config_file: harbor-proxy-cache-populator.yaml
+    complete_index: true
+    wait_for_commit: 300
 
 - name: Dry run, reporting which rule and URL each image would use
   prewarm.harbor.harbor_proxy_cache_populate:
@@ -307,6 +352,50 @@ images:
               index (it waits for every child it lists).
           type: str
           returned: on Harbor, when the index lists an attestation for the platform
+        status:
+          description: In check mode on Harbor, V(cached) when Harbor has committed this platform under the tag, else V(would_warm).
+          type: str
+          returned: in check mode
+    harbor:
+      description:
+        - What Harbor has committed for the image, from its artifacts API, and when it is due to commit the rest.
+        - Harbor commits on its own timers, after the warm; what is committed pulls with upstream down.
+      type: dict
+      returned: on Harbor, outside check mode, when the manifests were read
+      contains:
+        committed:
+          description:
+            - A pull by the image's reference (its tag, or its digest) gets every selected platform from Harbor's own
+              storage, with upstream down.
+          type: bool
+        digest:
+          description:
+            - What the reference resolves to in Harbor, or null. For an index this is Harbor's re-serialised, trimmed
+              copy, not RV(images[].digest).
+          type: str
+        platforms:
+          description: The selected platforms whose manifest Harbor has committed (they pull by their digest offline).
+          type: list
+          elements: str
+        index_digest_offline:
+          description:
+            - Whether the upstream index digest (RV(images[].digest)) pulls with upstream down. Harbor stores an index
+              under its own digest, so this is false unless Harbor's copy is byte-identical.
+          type: bool
+        expected_at:
+          description: When Harbor is due to commit (UTC, from its timers), or null when committed or when it never will.
+          type: str
+          sample: '2026-12-01T10:15:42.120Z'
+        expected_in:
+          description: Seconds from the image's result until RV(images[].harbor.expected_at).
+          type: float
+        note:
+          description: Why Harbor will not commit what is asked however long one waits (for example goharbor/harbor#20920), or null.
+          type: str
+        waited:
+          description: Seconds spent waiting for the commit.
+          type: float
+          returned: with O(wait_for_commit)
     retries:
       description: Requests retried for this image (429, 5xx, broken connections, bodies cut short, bad digests).
       type: int
@@ -318,7 +407,10 @@ images:
       description: Time spent on this image.
       type: float
 summary:
-  description: Counts per status, and what the call pulled (each blob read counted once).
+  description:
+    - Counts per status, and what the call pulled (each blob read counted once).
+    - On Harbor also C(harbor_committed) and C(harbor_pending) (images warmed or cached, committed or not yet) and
+      C(harbor_expected_at), when the last pending one is due.
   returned: always
   type: dict
   sample:

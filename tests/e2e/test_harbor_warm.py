@@ -3,19 +3,23 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a release needs from a warm on Harbor, judged by skopeo and containerd with upstream stopped.
 
-The floor issue #8 builds on: each test says what a user relies on; where the module is wrong on Harbor today the
-test is a strict xfail naming the reason (tests/e2e/known.py), so that fixing it shows.
+The module's ``harbor`` block says what Harbor has committed and when the rest is due; these tests hold it to
+what the two clients can pull offline, at the times it announced.
 """
+
+import calendar
+import time
 
 import pytest
 
 from ansible_collections.prewarm.harbor.tests.e2e.conftest import HARBOR_INTERVAL
-from ansible_collections.prewarm.harbor.tests.e2e.known import CACHED_FROM_BLOB_HEADS
 from ansible_collections.prewarm.harbor.tests.e2e.test_harbor_rules import offline, pushed_at
 from ansible_collections.prewarm.harbor.tests.e2e.test_module import ecr, in_project, warm
 
 SINGLE = ('schema2', 'oci', 'shared_one')
 INDEXES = ('manifest_list', 'oci_index')
+# The module predicts Harbor's commit from its timers; the stand's run at HARBOR_INTERVAL.
+SCALED = dict(harbor_check_interval=HARBOR_INTERVAL)
 
 
 @pytest.fixture
@@ -24,37 +28,104 @@ def cold(stand):
     return stand
 
 
+def repository_of(stand, image):
+    return in_project(stand.public_project, image).split(':')[0]
+
+
+def by_digest(stand, image, digest):
+    return '%s@%s' % (repository_of(stand, image), digest)
+
+
+def epoch(iso):
+    """The module's expected_at (UTC, milliseconds) as epoch seconds."""
+    return calendar.timegm(time.strptime(iso[:19], '%Y-%m-%dT%H:%M:%S')) + int(iso[20:23]) / 1000
+
+
 @pytest.mark.parametrize('key', SINGLE + INDEXES)
-def test_a_warmed_image_pulls_by_tag_with_upstream_gone(cold, key):
-    """After the warm and Harbor's own store jobs, every warmed platform pulls by tag, with both clients."""
+def test_a_warm_that_waits_for_the_commit_pulls_offline_exactly_what_it_says(cold, key):
+    """With wait_for_commit the task ends once Harbor has committed: the tag and the platform's digest pull with
+    upstream gone, an unselected platform and the upstream index digest do not, and the result says just that."""
     image = cold.images[key]
-    run = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/amd64'])
-    assert run.images[0]['status'] == 'warmed', run
+    run = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/amd64'], wait_for_commit=60, **SCALED)
+    entry = run.images[0]
+    assert entry['status'] == 'warmed', run
+    block = entry['harbor']
+    assert block['committed'] is True and block['platforms'] == ['linux/amd64'], block
+    assert block['expected_at'] is None and block['waited'] < 60
+    platform = entry['platforms'][0]
+    assert offline(cold, in_project(cold.public_project, image), 'linux/amd64') == (True, True)
+    assert offline(cold, by_digest(cold, image, platform['digest']), 'linux/amd64') == (True, True)
+    if image.is_index:
+        assert block['digest'] != image.digest and block['index_digest_offline'] is False
+        other = image.platforms[1].platform
+        assert offline(cold, in_project(cold.public_project, image), other) == (False, False)
+        assert not cold.oracle_pull(cold.harbor_url, by_digest(cold, image, image.digest), 'linux/amd64').ok
+    else:
+        assert block['digest'] == image.digest == platform['digest']
+
+
+def test_without_waiting_the_result_says_when_the_tag_will_pull_offline(cold):
+    """The result announces when Harbor is due to commit (from its timers); Harbor commits within an interval of
+    that, and from then the tag pulls with upstream gone."""
+    image = cold.images['oci_index']
+    run = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/amd64'], **SCALED)
+    block = run.images[0]['harbor']
+    assert block['committed'] is False and block['expected_at'], block
+    assert run.result['summary']['harbor_pending'] == 1 and run.result['summary']['harbor_expected_at'] == block['expected_at']
+    due = epoch(block['expected_at'])
     assert cold.harbor_quiesce(120)
+    state = cold.harbor_state()['repositories'][repository_of(cold, image)]
+    stored = next(item for item in state['artifacts'] if item['digest'] == state['tags'][image.tag])
+    assert abs(pushed_at(stored) - due) < HARBOR_INTERVAL, (stored, block)
     assert offline(cold, in_project(cold.public_project, image), 'linux/amd64') == (True, True)
 
 
-def test_cached_tag_pulls_offline_once_harbor_has_stored_it(cold):
-    """A second run, once Harbor has stored the first, says cached, and the tag pulls with upstream gone."""
+def test_a_rerun_is_cached_and_makes_harbor_fetch_nothing(cold):
+    """Once Harbor has committed the first run, a second says cached, reads no blob and sends Harbor nothing it
+    would fetch from upstream for; the tag pulls with upstream gone."""
     image = cold.images['manifest_list']
-    assert warm(cold, [ecr(cold.public_project, image)]).images[0]['status'] == 'warmed'
-    assert cold.harbor_quiesce(120)
-    again = warm(cold, [ecr(cold.public_project, image)])
-    assert again.images[0]['status'] == 'cached', again
+    first = warm(cold, [ecr(cold.public_project, image)], wait_for_commit=60, **SCALED)
+    assert first.images[0]['harbor']['committed'] is True, first
+    mark = cold.harbor_log_mark()
+    again = warm(cold, [ecr(cold.public_project, image)], **SCALED)
+    entry = again.images[0]
+    assert entry['status'] == 'cached' and entry['changed'] is False and entry['harbor']['committed'], again
+    requests = cold.harbor_log(since=mark)
+    assert not [e for e in requests if e.kind == 'blobs' and e.method == 'GET'], requests
+    assert not [e for e in requests if e.method == 'GET' and e.backend == 'upstream'], requests
     assert offline(cold, in_project(cold.public_project, image), 'linux/amd64') == (True, True)
 
 
-@CACHED_FROM_BLOB_HEADS
-def test_cached_means_the_tag_pulls_that_platform_offline(cold):
-    """Harbor's index keeps the platforms stored when it was pushed, and is not re-trimmed while its list-cache entry
-    lives (7 days): a platform warmed later is held, but not reachable by the tag. Then ``cached`` would be a lie."""
+def test_a_platform_harbor_will_not_add_to_a_stored_index_is_never_called_cached(cold):
+    """Harbor keeps an index as first stored while its 7-day copy of the upstream index lives (#20920): a
+    platform warmed later is held by digest, not reachable by the tag. The result says so; a wait fails."""
     image = cold.images['manifest_list']
-    for platform in ('linux/amd64', 'linux/arm64'):
-        assert warm(cold, [ecr(cold.public_project, image)], platforms=[platform]).images[0]['status'] == 'warmed'
-        assert cold.harbor_quiesce(120)
-    again = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/arm64'])
-    if again.images[0]['status'] == 'cached':
-        assert offline(cold, in_project(cold.public_project, image), 'linux/arm64') == (True, True)
+    assert warm(cold, [ecr(cold.public_project, image)], platforms=['linux/amd64'], wait_for_commit=60,
+                **SCALED).images[0]['harbor']['committed']
+    run = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/arm64'], wait_for_commit=60, **SCALED)
+    entry = run.images[0]
+    assert entry['status'] == 'failed' and '20920' in entry['msg'], run
+    assert entry['harbor']['committed'] is False and entry['harbor']['platforms'] == ['linux/arm64']
+    assert offline(cold, in_project(cold.public_project, image), 'linux/arm64') == (False, False)
+    arm = image.platform('linux/arm64')
+    assert offline(cold, by_digest(cold, image, arm.digest), 'linux/arm64') == (True, True)
+
+
+def test_every_platform_s_child_read_stores_the_index_whole(cold):
+    """complete_index: every child manifest is read (not the other platforms' blobs), so Harbor stores the index with
+    every platform, fetching their blobs itself, and the tag pulls each of them offline."""
+    image = cold.images['oci_index']
+    run = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/amd64'], complete_index=True,
+               wait_for_commit=120, **SCALED)
+    entry = run.images[0]
+    assert entry['status'] == 'warmed' and entry['harbor']['committed'], run
+    assert [p['platform'] for p in entry['platforms']] == ['linux/amd64']
+    state = cold.harbor_state()['repositories'][repository_of(cold, image)]
+    stored = next(item for item in state['artifacts'] if item['digest'] == state['tags'][image.tag])
+    assert sorted(stored['references']) == sorted(p.digest for p in image.platforms + image.attestations)
+    assert cold.harbor_quiesce(120)
+    for platform in ('linux/amd64', 'linux/arm/v7'):
+        assert offline(cold, in_project(cold.public_project, image), platform) == (True, True), platform
 
 
 def test_an_index_with_every_platform_read_is_stored_without_waiting_for_harbor_s_last_check(cold):
@@ -68,8 +139,7 @@ def test_an_index_with_every_platform_read_is_stored_without_waiting_for_harbor_
     assert sorted(p['attestation'] for p in run.images[0]['platforms']) == sorted(a.digest for a in image.attestations)
     index_get = next(e for e in cold.harbor_log(since=mark) if e.kind == 'manifests' and e.method == 'GET' and e.reference == image.digest)
     assert cold.harbor_quiesce(120)
-    repository = in_project(cold.public_project, image).split(':')[0]
-    state = cold.harbor_state()['repositories'][repository]
+    state = cold.harbor_state()['repositories'][repository_of(cold, image)]
     stored = next(item for item in state['artifacts'] if item['digest'] == state['tags'][image.tag])
     assert sorted(stored['references']) == sorted(p.digest for p in image.platforms + image.attestations)
     assert pushed_at(stored) - (index_get.time - index_get.request_time) < 15 * HARBOR_INTERVAL
@@ -82,18 +152,61 @@ def test_a_failed_harbor_store_is_read_again_until_harbor_holds_it(cold):
     until Harbor holds every blob (it reads it again), and the image then pulls offline."""
     image = cold.images['schema2']
     cold.harbor_fail_store(1)
-    run = warm(cold, [ecr(cold.public_project, image)])
-    assert run.images[0]['status'] == 'warmed', run
-    assert cold.harbor_quiesce(120)
-    state = cold.harbor_state()['repositories'][in_project(cold.public_project, image).split(':')[0]]
+    run = warm(cold, [ecr(cold.public_project, image)], wait_for_commit=60, **SCALED)
+    assert run.images[0]['status'] == 'warmed' and run.images[0]['harbor']['committed'], run
+    state = cold.harbor_state()['repositories'][repository_of(cold, image)]
     assert sorted(state['blobs']) == sorted(blob.digest for blob in image.platforms[0].blobs)
     assert offline(cold, in_project(cold.public_project, image), 'linux/amd64') == (True, True)
 
 
+def test_a_harbor_store_that_keeps_failing_fails_the_image_and_names_harbor_s_fetch(cold):
+    """When Harbor's own copy fails twice, the image is failed with a message naming Harbor's second fetch."""
+    image = cold.images['schema2']
+    cold.harbor_fail_store(len(image.platforms[0].blobs) * 2 + 2)
+    run = warm(cold, [ecr(cold.public_project, image)], **SCALED)
+    entry = run.images[0]
+    assert entry['status'] == 'failed' and '23600' in entry['msg'] and 'second fetch' in entry['msg'], run
+
+
 def test_check_mode_sends_harbor_nothing_that_stores(cold):
-    """--check: Harbor's stored state is the same before and after, once every job it started has ended."""
+    """--check on a cold Harbor: everything would be warmed, and Harbor's stored state is the same before and after,
+    once every job it started has ended."""
     before = cold.harbor_holdings()
     run = warm(cold, [ecr(cold.public_project, cold.images[key]) for key in SINGLE + INDEXES], check=True)
     assert {entry['status'] for entry in run.images} == {'would_warm'}, run
     assert cold.harbor_quiesce(120)
     assert cold.harbor_holdings() == before  # database and registry storage alike
+
+
+def test_check_mode_reports_each_platform_from_what_harbor_committed(cold):
+    """--check after a committed warm of one platform: that platform cached, another would be warmed; nothing in
+    Harbor's stored state changes."""
+    image = cold.images['oci_index']
+    assert warm(cold, [ecr(cold.public_project, image)], platforms=['linux/amd64'], wait_for_commit=60,
+                **SCALED).images[0]['harbor']['committed']
+    assert cold.harbor_quiesce(120)
+    before = cold.harbor_holdings()
+    run = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/amd64', 'linux/arm/v7'], check=True)
+    entry = run.images[0]
+    assert entry['status'] == 'would_warm', run
+    assert [(p['platform'], p['status']) for p in entry['platforms']] == [('linux/amd64', 'cached'), ('linux/arm/v7', 'would_warm')]
+    only = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/amd64'], check=True)
+    assert only.images[0]['status'] == 'cached' and only.result['changed'] is False, only
+    assert cold.harbor_quiesce(120)
+    assert cold.harbor_holdings() == before
+
+
+def test_a_base_layer_shared_by_many_repositories_is_read_through_them_at_once(cold):
+    """Harbor stores per (repository, digest) (HARBOR.md 4.5): the module reads a shared base through several
+    repositories concurrently, once each, rather than one repository at a time as a distribution proxy needs."""
+    base = cold.layer('concurrent-base', 8 << 20, 'harbor-warm')
+    images = [cold.push_image('team/shared-%d' % n, '1.0', fmt='oci', base_layers=(base,)) for n in range(6)]
+    shared, = set.intersection(*(set(blob.digest for blob in image.platforms[0].blobs) for image in images))
+    mark = cold.harbor_log_mark()
+    run = warm(cold, [ecr(cold.public_project, image) for image in images], max_parallel_jobs=6, wait_for_commit=60, **SCALED)
+    assert [entry['status'] for entry in run.images] == ['warmed'] * 6, run
+    reads = [e for e in cold.harbor_log(since=mark) if e.kind == 'blobs' and e.method == 'GET' and e.reference == shared]
+    assert sorted(e.name for e in reads) == sorted(repository_of(cold, image) for image in images)
+    spans = sorted((e.time - e.request_time, e.time) for e in reads)
+    overlapping = sum(1 for (start, _end), (_start, previous_end) in zip(spans[1:], spans) if start < previous_end)
+    assert overlapping >= 1, spans

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from ansible_collections.prewarm.harbor.tests.e2e.conftest import HARBOR_INTERVAL
 from ansible_collections.prewarm.harbor.tests.e2e.playbook import run_module
 
 ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
@@ -104,18 +105,32 @@ def test_the_seed_configuration_file_works_unchanged(cold, tmp_path):
 
 
 def test_second_run_on_harbor_is_cached_and_reads_no_blob(cold):
+    """Once Harbor has committed the first run (waited for), the second is cached, from Harbor's artifacts API."""
     images = [ecr(cold.public_project, image) for image in cold.images.values()]
-    first = warm(cold, images)
+    first = warm(cold, images, wait_for_commit=60, harbor_check_interval=HARBOR_INTERVAL, platforms=['all'])
     assert first.returncode == 0 and first.result['changed'], first
+    assert first.result['summary']['harbor_committed'] == len(images), first
     mark = cold.harbor_log_mark()
-    second = warm(cold, images)
+    second = warm(cold, images, platforms=['all'])
     assert second.returncode == 0, second
     assert second.result['changed'] is False, second
     assert {entry['status'] for entry in second.images} == {'cached'}
     assert second.result['summary']['bytes_pulled'] == 0
     blob_gets = [e for e in cold.harbor_log(since=mark) if e.kind == 'blobs' and e.method == 'GET']
     assert blob_gets == []
-    assert [e for e in cold.harbor_log(since=mark) if e.kind == 'blobs' and e.method == 'HEAD']
+    assert [e for e in cold.harbor_log(since=mark) if e.path.startswith('/api/v2.0/projects/')]
+
+
+def test_a_second_run_before_harbor_has_committed_is_not_cached(cold):
+    """Harbor holds the blobs at once but commits the manifests on its timers: until then nothing pulls offline by
+    tag, and a second run says warmed, not cached, reading no blob Harbor already holds."""
+    image = cold.images['oci_index']
+    first = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/amd64'])
+    assert first.images[0]['harbor']['committed'] is False, first
+    mark = cold.harbor_log_mark()
+    second = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/amd64'])
+    assert second.images[0]['status'] == 'warmed' and second.images[0]['harbor']['committed'] is False, second
+    assert [e for e in cold.harbor_log(since=mark) if e.kind == 'blobs' and e.method == 'GET'] == []
 
 
 def test_plain_proxy_is_warmed_every_time_and_shared_layers_per_repository(cold):

@@ -426,7 +426,8 @@ def test_a_module_error_on_every_image_host_still_reaches_the_summary(tmp_path):
     play = run_playbook(tmp_path, {
         'prewarm_images': images, 'prewarm_proxy_caches': rules(), 'prewarm_cache_flavor': 'distribution',
         'prewarm_settings': {'proxy_caches': rules(), 'cache_flavor': 'distribution', 'validate_certs': True,
-                             'pull_blobs': True, 'timeout': 0, 'retries': 0},
+                             'pull_blobs': True, 'timeout': 0, 'retries': 0, 'wait_for_commit': 0,
+                             'complete_index': False, 'harbor_check_interval': 20.0},
     })
     assert play.returncode != 0, play.log
     assert [entry['status'] for entry in play.report['images']] == ['failed', 'failed']

@@ -86,7 +86,7 @@ class Api:
         document = {
             'id': row.artifact_id, 'type': 'IMAGE', 'media_type': row.config_media_type, 'manifest_media_type': row.media_type,
             'project_id': project.project_id, 'repository_name': repository, 'digest': row.digest, 'size': row.size,
-            'push_time': _time(row.push_time), 'pull_time': _time(row.pull_time), 'icon': '', 'extra_attrs': {},
+            'push_time': _time(row.push_time), 'pull_time': _time(row.pull_time), 'icon': '', 'extra_attrs': row.extra_attrs,
         }
         if row.references:
             document['references'] = [dict(reference, parent_id=row.artifact_id) for reference in row.references]

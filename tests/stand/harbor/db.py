@@ -37,6 +37,7 @@ class Artifact:  # pylint: disable=too-many-instance-attributes
     config_media_type: str
     push_time: float
     references: list = dataclasses.field(default_factory=list)  # index children kept when it was pushed
+    extra_attrs: dict = dataclasses.field(default_factory=dict)  # an image's, from its config
     pull_time: float = 0.0
 
 
@@ -70,13 +71,14 @@ class Database:
                 reference = tagged[0]
             return self._artifacts.get((repository, reference))
 
-    def add_artifact(self, repository, digest, media_type, size, config_media_type, references=()):  # pylint: disable=too-many-arguments
+    def add_artifact(self, repository, digest, media_type, size, config_media_type, references=(), extra_attrs=None):  # pylint: disable=too-many-arguments
         """Record a manifest the registry has just stored (idempotent: the row keeps its id and push time)."""
         with self._lock:
             row = self._artifacts.get((repository, digest))
             if row is None:
                 row = self._artifacts[(repository, digest)] = Artifact(next(self._ids), repository, digest, media_type, size,
-                                                                       config_media_type, time.time(), list(references))
+                                                                       config_media_type, time.time(), list(references),
+                                                                       dict(extra_attrs or {}))
             return row
 
     def set_tag(self, repository, tag, digest):

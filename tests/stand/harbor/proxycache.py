@@ -210,10 +210,24 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
                 LOG.warning('push %s@%s: %s %s', repo, digest, status, text.strip()[:300])
                 return False
             references = [self._reference(repo, child) for child in children]
-            self.db.add_artifact(repo, digest, parsed.media_type, len(payload), parsed.config_media_type, references)
+            self.db.add_artifact(repo, digest, parsed.media_type, len(payload), parsed.config_media_type, references,
+                                 None if parsed.is_list else self._extra_attrs(repo, parsed))
             return True
         finally:
             self.db.end(key)
+
+    def _extra_attrs(self, repo, parsed):
+        """What Harbor's image processor copies from the config (processor/image/manifest_v2.go:AbstractMetadata)."""
+        config_digest = parsed.references[0]
+        response = self.local.request('GET', f'/v2/{repo}/blobs/{config_digest}')
+        try:
+            config = response.json() if response.status_code == 200 else {}
+        except ValueError:
+            config = {}
+        if not isinstance(config, dict):
+            return {}
+        return {'created': config.get('created'), 'architecture': config.get('architecture'), 'os': config.get('os'),
+                'config': config.get('config'), 'author': config.get('author', '')}
 
     def _reference(self, repo, child):
         artifact = self.db.artifact(repo, child['digest'])

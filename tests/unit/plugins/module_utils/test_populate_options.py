@@ -12,13 +12,12 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import ARGUMENT_SPEC
 from ansible_collections.prewarm.harbor.plugins.module_utils._populate import OptionError, populate
 from ansible_collections.prewarm.harbor.tests.faults.trap import Trap, fill
 
 # The module's defaults, as AnsibleModule hands them over.
-DEFAULTS = dict(image=None, images=None, proxy_caches=None, config_file=None, platforms=None, username=None, password=None,
-                auth_file=None, allow_plain_http_credentials=False, pull_blobs=True, max_parallel_jobs=None, cache_flavor='auto',
-                validate_certs=True, ca_path=None, timeout=60, retries=3, fail_on_error=True)
+DEFAULTS = dict((name, spec.get('default')) for name, spec in ARGUMENT_SPEC.items())
 IMAGE = 'faults.example/team/app:1.0'
 DIGEST = 'sha256:' + '0123456789abcdef' * 4
 RULE = dict(regex_url=r'^faults\.example/(.+):(.+)$', replacement_oci='{trap}/v2/$1/manifests/$2')
@@ -78,6 +77,8 @@ OPTION_ERRORS = [
     ('negative-parallelism', dict(max_parallel_jobs=-1), 'max_parallel_jobs must be at least 1, got -1'),
     ('zero-timeout', dict(timeout=0), 'timeout must be at least 1 second, got 0'),
     ('negative-retries', dict(retries=-1), 'retries must be 0 or more, got -1'),
+    ('negative-wait', dict(wait_for_commit=-5), 'wait_for_commit must be 0 (do not wait) or a number of seconds, got -5'),
+    ('zero-harbor-interval', dict(harbor_check_interval=0.0), "harbor_check_interval must be more than 0 seconds (Harbor's is 20), got 0.0"),
     ('username-without-password', dict(username='robot$pull'),
      'username "robot$pull" was given without a password: set password (or HARBOR_PASSWORD / hPW)'),
     ('password-without-username', dict(password='s3cret'),
