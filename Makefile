@@ -2,6 +2,8 @@
 #   make test   install what is missing, then sanity + unit + integration tests
 #   make demo   warm a Harbor-shaped test registry from a rendered Kustomize app
 #   make bench  measure the warmer against skopeo and the wire's lower bound
+#   make acceptance HARBOR=https://harbor.example.com PROJECT=proxy_hub IMAGES="library/alpine:3.20" [PLATFORMS="linux/amd64 linux/arm64"]
+#               warm your own Harbor, wait for its commit, and check each platform pulls by tag (skopeo, containerd)
 # Everything installs itself on a fresh Debian-like machine (root or sudo for apt).
 
 SHELL := /bin/bash
@@ -21,7 +23,7 @@ PIP_BOOTSTRAP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ENV := PYTHONPATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) PATH=$(BIN):$$PATH
 
-.PHONY: testroot test setup debs sanity lint units integration demo bench build clean
+.PHONY: testroot test setup debs sanity lint units integration demo bench acceptance build clean
 
 test: setup sanity lint units integration
 
@@ -69,6 +71,12 @@ integration: setup
 
 demo: setup
 	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.demo.run
+
+# Credentials from HARBOR_USERNAME / HARBOR_PASSWORD; more options (--ca-path, --wait, --complete-index, --before-checks,
+# --no-containerd) in ACCEPTANCE_ARGS. Tested on the emulated Harbor by tests/e2e/test_acceptance.py.
+acceptance: setup
+	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.acceptance.run --harbor "$(HARBOR)" --project "$(PROJECT)" \
+		$(addprefix --image ,$(IMAGES)) $(addprefix --platform ,$(PLATFORMS)) $(ACCEPTANCE_ARGS)
 
 # make bench BENCH_ARGS=--quick for a fast check; results in bench/results/.
 bench: setup
