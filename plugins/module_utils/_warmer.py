@@ -64,7 +64,10 @@ class Warmer:
         self._pools = pools
         try:
             with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix='image') as images:
-                done = dict(zip((target.image for target in unique), images.map(self._one, unique)))
+                # Reading an image only queues its blobs; its result waits until the cache has stored them, in a
+                # second pass, so that no image slot idles while a cache commits and the readers never run dry.
+                begun = list(images.map(self._one, unique))
+                done = dict(zip((target.image for target in unique), images.map(self._settled, begun)))
         finally:
             for pool in pools.values():
                 pool.shutdown()
@@ -86,20 +89,33 @@ class Warmer:
         return self.flavor == 'harbor'
 
     def _one(self, target):
+        """First pass: manifests read, blobs queued; returns (target, result, its tally, the rest of its work, start)."""
         started = time.time()
         result = target.result()
+        tally = Tally()
+        rest = None
         if result['status'] is None:
-            tally = Tally()
-            try:
-                if self.check_mode:
-                    self._dry_run(target, result, tally)
-                else:
-                    self._warm(target, result, tally)
-            except IMAGE_ERRORS + (ImageFailure,) as exc:
-                result.update(status=FAILED, changed=False, msg='%s: %s' % (target.image, exc))
+            rest = self._attempt(target, result, self._dry_run if self.check_mode else self._warm, tally)
+        return target, result, tally, rest, started
+
+    def _settled(self, begun):
+        """Second pass: the rest of an image's work (waiting for its blobs to be stored, Harbor's commit block)."""
+        target, result, tally, rest, started = begun
+        if rest is not None:
+            self._attempt(target, result, rest, tally)
+        if target.match is not None:
             result['retries'] = tally.retries
         result['seconds'] = round(time.time() - started, 3)
         return result
+
+    @staticmethod
+    def _attempt(target, result, work, tally):
+        """``work(target, result, tally)``, with a problem of this image made its failure; returns what ``work`` did."""
+        try:
+            return work(target, result, tally)
+        except IMAGE_ERRORS + (ImageFailure,) as exc:
+            result.update(status=FAILED, changed=False, msg='%s: %s' % (target.image, exc))
+            return None
 
     # -- check mode --------------------------------------------------------------------------------------------
 
@@ -147,19 +163,22 @@ class Warmer:
         # Only Harbor can tell that nothing was missing; reading through a plain proxy always counts as a change.
         before = inspect(self.registry, pull, tally) if harbor else None
         cached = before is not None and before.committed
-        counted = set()  # a blob two platforms share is counted once, for the first
-        result['platforms'] = [self._platform(target, image, pool, tally, counted, timeline, before if cached else None)
-                               for image in images]
-        result['changed'] = not cached
-        result['status'] = CACHED if cached else WARMED
-        if harbor:
-            pull.platforms = [(entry['platform'], entry['digest']) for entry in result['platforms']]
-            self._commit(result, pull, before if cached else inspect(self.registry, pull, tally), timeline, top)
-        if missing:
-            offered = ', '.join(str(from_descriptor(entry['platform'])) for entry in platform_entries(top.children))
-            raise ImageFailure('%s not in index %s (it has %s)%s' % (
-                ', '.join(missing), top.digest, offered or 'no platforms',
-                '; warmed: ' + ', '.join(p['platform'] for p in result['platforms']) if result['platforms'] else ''))
+        queued = [self._platform(target, image, pool, tally, before if cached else None) for image in images]
+
+        def rest(target, result, tally):
+            counted = set()  # a blob two platforms share is counted once, for the first
+            result['platforms'] = [self._stored(entry, futures, timeline, counted) for entry, futures in queued]
+            result['changed'] = not cached
+            result['status'] = CACHED if cached else WARMED
+            if harbor:
+                pull.platforms = [(entry['platform'], entry['digest']) for entry in result['platforms']]
+                self._commit(result, pull, before if cached else inspect(self.registry, pull, tally), timeline, top)
+            if missing:
+                offered = ', '.join(str(from_descriptor(entry['platform'])) for entry in platform_entries(top.children))
+                raise ImageFailure('%s not in index %s (it has %s)%s' % (
+                    ', '.join(missing), top.digest, offered or 'no platforms',
+                    '; warmed: ' + ', '.join(p['platform'] for p in result['platforms']) if result['platforms'] else ''))
+        return rest
 
     def _commit(self, result, pull, state, timeline, top):
         """The result's ``harbor`` block: what is committed, and when the rest is due."""
@@ -243,9 +262,10 @@ class Warmer:
         child = self.registry.manifest(base, repository, reference, tally, expected_digest=digest)
         return base, child.repository, child
 
-    def _platform(self, target, image, pool, tally, counted, timeline, committed):
-        """Ensure every blob of one platform's manifest (and of its attestation); a single-platform image is checked
-        first. ``committed`` (the Commit, when Harbor has committed the image) skips the blobs."""
+    def _platform(self, target, image, pool, tally, committed):
+        """Queue every blob of one platform's manifest (and of its attestation): (its result entry, (manifest, own
+        futures), (attestation, futures)). A single-platform image's config is read first, to check its platform.
+        ``committed`` (the Commit, when Harbor has committed the image) skips the blobs."""
         platform, base, repository, manifest, proof = image
         entry = {'platform': None, 'digest': manifest.digest, 'blobs': len(manifest.blobs), 'bytes': sum(blob.size for blob in manifest.blobs),
                  'bytes_pulled': 0, 'blobs_pulled': 0}
@@ -255,7 +275,7 @@ class Warmer:
             if platform is None:
                 platform = self._single_platform(target, committed.platform or self._config(base, repository, manifest, tally))
             entry['platform'] = str(platform)
-            return entry
+            return entry, ()
         own = list(manifest.blobs)
         if platform is None:  # single-platform image: its config says which platform it is
             content, config = pool.ensure(base, repository, manifest.config, tally, keep=True)
@@ -264,13 +284,22 @@ class Warmer:
             own = [config] + [pool.ensure(base, repository, blob, tally) for blob in own[1:]]
         else:
             own = [pool.ensure(base, repository, blob, tally) for blob in own]
+        entry['platform'] = str(platform)
         proved = [pool.ensure(base, repository, blob, tally) for blob in (proof.blobs if proof else ())]
-        timeline.blobs_stored(manifest.digest, max([future.result().at for future in own] or [time.time()]))
-        if proof:
-            timeline.blobs_stored(proof.digest, max([future.result().at for future in proved] or [time.time()]))
-        outcomes = [future.result() for future in own + proved if future not in counted]
-        counted.update(own + proved)
-        entry.update(platform=str(platform), bytes_pulled=sum(outcome.pulled for outcome in outcomes),
+        return entry, ((manifest, own), (proof, proved))
+
+    @staticmethod
+    def _stored(entry, futures, timeline, counted):
+        """Wait until the cache holds every queued blob of a platform; its entry, with what was pulled."""
+        outcomes = []
+        for manifest, waiting in futures:
+            if manifest is None:
+                continue
+            stored = [future.result() for future in waiting]
+            timeline.blobs_stored(manifest.digest, max([outcome.at for outcome in stored] or [time.time()]))
+            outcomes += [future.result() for future in waiting if future not in counted]
+            counted.update(waiting)
+        entry.update(bytes_pulled=sum(outcome.pulled for outcome in outcomes),
                      blobs_pulled=sum(1 for outcome in outcomes if outcome.pulled))
         return entry
 
