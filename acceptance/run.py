@@ -190,8 +190,9 @@ def main(argv=None):
     for ok, line in lines:
         print('  %-4s %s' % ('ok' if ok else 'FAIL', line))
     failed = sum(1 for ok, _line in lines if not ok)
-    print('\n%s: %d of %d checks passed%s.' % ('FAILED' if failed or returncode else 'Accepted', len(lines) - failed, len(lines),
-                                             '; the playbook exited %d' % returncode if returncode else ''))
+    verdict = 'FAILED' if failed or returncode else 'Accepted'
+    exited = '; the playbook exited %d' % returncode if returncode else ''
+    print('\n%s: %d of %d checks passed%s.' % (verdict, len(lines) - failed, len(lines), exited))
     return 1 if failed or returncode else 0
 
 

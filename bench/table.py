@@ -130,10 +130,38 @@ def header(meta):
                 meta['load_average_start'], meta.get('load_average_end', 0), meta.get('total_seconds', 0))]
 
 
+def shared(block):
+    fleet, plain, harbor, again = block['fleet'], block['plain'], block['harbor'], block['rerun']
+    widths = (-50, 8, 9, 9, 8, 6, -1)
+    lines = ['Shared base: %d images, %d image manifests, %s MB unique blobs, every one on one base layer; a complete warm '
+             'reads %d (repository, manifest or blob) = %s MB; P = %d; best of %d; Harbor\'s store interval %g s (its own: 20 s)' % (
+                 fleet['images'], fleet['platforms'], _mb(fleet['unique_blob_bytes']), fleet['needed_requests'],
+                 _mb(fleet['needed_bytes']), block['parallel'], block['repeat'], block['harbor_interval']),
+             _row(widths, ('run', 'seconds', 'in-module', 'client MB', 'complete', 'x d', 'all runs (s)'))]
+    for cache, runs, labels in (('plain proxy', plain, (('a', '(a) module'), ('d', '(d) curl, serial per digest'))),
+                                ('Harbor', harbor, (('a', '(a) module, no commit wait'), ('w', '(w) module, waiting for the commit'),
+                                                    ('d', '(d) curl, no chain')))):
+        base = runs['d']['seconds']
+        for key, label in labels:
+            run = runs[key]
+            lines.append(_row(widths, ('%s: %s' % (cache, label), _s(run['seconds']), _s(run.get('module_seconds')),
+                                       _mb(run.get('client_bytes')), '%d/%d' % (run['complete_runs'], len(run['all_seconds'])),
+                                       '%.2f' % (run['seconds'] / base),
+                                       ' '.join('%.2f' % s for s in run['all_seconds']))))
+    lines.append('  complete: every needed blob and manifest (by digest) linked in the cache\'s storage after the run')
+    lag = harbor['w'].get('wait_lag')
+    lines.append('  (w) ended %s after Harbor tied the last tag (the artifacts API\'s tag push_time)' % (
+        '%.2f s' % lag if lag is not None else 'before every tag was tied (not measured)'))
+    lines.append('  Harbor re-run (committed): %.2f s against %.2f s for curl reading each manifest once; statuses %s; re-runs %s s' % (
+        again['again']['seconds'], again['floor']['seconds'], again['again']['statuses'],
+        ' '.join('%.2f' % s for s in again['again']['all_seconds'])))
+    return lines
+
+
 def render(results):
     """The whole report as text."""
     lines = header(results['meta']) + ['']
-    for key, render_block in (('cold', cold), ('rerun', rerun), ('memory', memory), ('growth', growth), ('overhead', overhead)):
+    for key, render_block in (('cold', cold), ('rerun', rerun), ('shared', shared), ('memory', memory), ('growth', growth), ('overhead', overhead)):
         if key in results:
             lines += render_block(results[key]) + ['']
         elif key in results.get('errors', {}):

@@ -29,6 +29,15 @@ def judge(results):
     add('re-run fetches 0 blob bytes', rerun and rerun['rerun']['blob_bytes'], '%d bytes', lambda v: v == 0)
     add('re-run takes <= 10% of the cold time', rerun and 100 * rerun['rerun']['seconds'] / rerun['cold']['seconds'], '%.1f%%',
         lambda v: v <= 10)
+    block = results.get('shared') or {}
+    plain, harbor = block.get('plain', {}), block.get('harbor', {})
+    add('shared base, plain proxy: a/d <= 1.35', _ratio(plain, 'a', 'd'), '%.3f', lambda v: v <= 1.35)
+    add('shared base, Harbor: a/d <= 1.15 (no commit wait)', _ratio(harbor, 'a', 'd'), '%.3f', lambda v: v <= 1.15)
+    lag = harbor.get('w', {}).get('wait_lag')
+    add('commit wait ends <= 2 s after Harbor\'s last commit', lag, '%.2f s', lambda v: v <= 2)
+    again = block.get('rerun')
+    add('Harbor re-run <= 1.5x the curl floor of its requests', again and again['again']['seconds'] / again['floor']['seconds'],
+        '%.3f', lambda v: v <= 1.5)
     memory = results.get('memory')
     large = memory and memory['large']['ansible_peak_kib']
     small = memory and memory['small']['ansible_peak_kib']

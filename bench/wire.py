@@ -34,11 +34,11 @@ def _weight(group):
     return sum(fetch.size + REQUEST_WEIGHT for fetch in group)
 
 
-def split(fetches, workers):
-    """Shares, one per worker; the reads of one blob digest stay together, interleaved with the rest."""
+def split(fetches, workers, serial=True):
+    """Shares, one per worker; with ``serial`` the reads of one blob digest stay together, interleaved with the rest."""
     groups = {}
     for fetch in fetches:
-        key = fetch.reference if fetch.kind == 'blobs' else (fetch.repository, fetch.reference)
+        key = fetch.reference if fetch.kind == 'blobs' and serial else (fetch.repository, fetch.reference)
         groups.setdefault(key, []).append(fetch)
     shares = [[] for _worker in range(workers)]
     loads = [0] * workers
@@ -110,18 +110,19 @@ def _worker(stand, since, share, tokens, config, how):
     return answers, len(pieces), waited
 
 
-def run(stand, fetches, parallel, workdir, base_url=None, blob_head=False):
+def run(stand, fetches, parallel, workdir, base_url=None, blob_head=False, serial=True):
     """Read every Fetch once through ``base_url`` (the plain proxy by default), ``parallel`` workers at a time.
 
     ``blob_head``: HEAD the blobs instead (the floor of a re-run on Harbor, which asks HEAD whether a blob is
-    stored); stores are then not waited for.
+    stored); stores are then not waited for. ``serial=False``: no digest waits for another's store (Harbor, which
+    stores per repository and digest).
     """
     os.makedirs(workdir, exist_ok=True)
-    how = {'base_url': base_url or stand.proxy_url, 'blob_head': blob_head, 'wait_stores': not blob_head}
+    how = {'base_url': base_url or stand.proxy_url, 'blob_head': blob_head, 'wait_stores': serial and not blob_head}
     since = proxylog.mark(stand)
     started = time.monotonic()
     tokens = fetch_tokens(how['base_url'], sorted({fetch.repository for fetch in fetches}))
-    shares = split(fetches, parallel)
+    shares = split(fetches, parallel, serial)
     with ThreadPoolExecutor(max_workers=len(shares)) as pool:
         done = list(pool.map(_worker, [stand] * len(shares), [since] * len(shares), shares, [tokens] * len(shares),
                              [os.path.join(workdir, f'curl-{n}.conf') for n in range(len(shares))], [how] * len(shares)))
