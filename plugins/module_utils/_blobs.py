@@ -46,11 +46,12 @@ class BlobOutcome:
 class _Ensured:
     """The two moments of one (base, repository, digest): its bytes arrived, and the cache holds it."""
 
-    __slots__ = ('read', 'stored')
+    __slots__ = ('read', 'stored', 'probe')
 
-    def __init__(self):
+    def __init__(self, probe):
         self.read = Future()  # the content (when kept; else None), or None when the cache held the blob already
         self.stored = Future()  # the BlobOutcome
+        self.probe = probe  # ask whether the cache holds it before reading
 
     def fail(self, exc):
         for future in (self.read, self.stored):
@@ -85,17 +86,18 @@ class BlobPool:
         self.bytes_pulled = 0
         self.blobs_pulled = 0
 
-    def ensure(self, base, repository, blob, tally, keep=False):
+    def ensure(self, base, repository, blob, tally, keep=False, probe=True):
         """A future of the BlobOutcome, done once the cache holds the blob; one per (base, repository, digest).
 
         With ``keep`` (a small config) the pair (future of the content, that future): the content is known as
         soon as it was read, before the cache has stored it; it is None when the cache held the blob already.
+        ``probe=False``: read without asking Harbor first (its repository holds nothing yet: the HEAD would be waste).
         """
         key = (base, repository, blob.digest)
         with self._lock:
             ensured = self._futures.get(key)
             if ensured is None:
-                ensured = self._futures[key] = _Ensured()
+                ensured = self._futures[key] = _Ensured(probe)
                 self._readers.submit(self._read, base, repository, blob, tally, keep, ensured)
         return (ensured.read, ensured.stored) if keep else ensured.stored
 
@@ -120,7 +122,7 @@ class BlobPool:
         lock = None
         try:
             lock = DigestLock(*chain).acquire()
-            if self._stored(base, repository, blob, tally):  # asked under the lock: another reader may just have stored it
+            if ensured.probe and self._stored(base, repository, blob, tally):  # under the lock: another reader may just have stored it
                 self._done(ensured, BlobOutcome(False))
                 return
             started = time.time()

@@ -163,7 +163,8 @@ class Warmer:
         # Only Harbor can tell that nothing was missing; reading through a plain proxy always counts as a change.
         before = inspect(self.registry, pull, tally) if harbor else None
         cached = before is not None and before.committed
-        queued = [self._platform(target, image, pool, tally, before if cached else None) for image in images]
+        probe = harbor and not cached and self._holds_any(before, images, tally)
+        queued = [self._platform(target, image, pool, tally, before if cached else None, probe) for image in images]
 
         def rest(target, result, tally):
             counted = set()  # a blob two platforms share is counted once, for the first
@@ -262,7 +263,18 @@ class Warmer:
         child = self.registry.manifest(base, repository, reference, tally, expected_digest=digest)
         return base, child.repository, child
 
-    def _platform(self, target, image, pool, tally, committed):
+    def _holds_any(self, state, images, tally):
+        """Whether Harbor may hold some of the image's blobs already (then each is asked before it is read).
+
+        On a cold repository a HEAD per blob is waste (about as costly as a small read on Harbor). Anything committed
+        says yes; otherwise one HEAD of the first blob decides, which finds a warm that Harbor has not committed yet.
+        """
+        if state.digest or state.platforms:
+            return True
+        first = next((image for image in images if image[3].blobs), None)
+        return first is not None and self.registry.blob_exists(first[1], first[2], first[3].blobs[0].digest, tally)
+
+    def _platform(self, target, image, pool, tally, committed, probe=True):  # pylint: disable=too-many-arguments
         """Queue every blob of one platform's manifest (and of its attestation): (its result entry, (manifest, own
         futures), (attestation, futures)). A single-platform image's config is read first, to check its platform.
         ``committed`` (the Commit, when Harbor has committed the image) skips the blobs."""
@@ -278,14 +290,14 @@ class Warmer:
             return entry, ()
         own = list(manifest.blobs)
         if platform is None:  # single-platform image: its config says which platform it is
-            content, config = pool.ensure(base, repository, manifest.config, tally, keep=True)
+            content, config = pool.ensure(base, repository, manifest.config, tally, keep=True, probe=probe)
             content = content.result()  # read, maybe not yet stored; None when Harbor held it already
             platform = self._single_platform(target, content if content is not None else self._config(base, repository, manifest, tally))
-            own = [config] + [pool.ensure(base, repository, blob, tally) for blob in own[1:]]
+            own = [config] + [pool.ensure(base, repository, blob, tally, probe=probe) for blob in own[1:]]
         else:
-            own = [pool.ensure(base, repository, blob, tally) for blob in own]
+            own = [pool.ensure(base, repository, blob, tally, probe=probe) for blob in own]
         entry['platform'] = str(platform)
-        proved = [pool.ensure(base, repository, blob, tally) for blob in (proof.blobs if proof else ())]
+        proved = [pool.ensure(base, repository, blob, tally, probe=probe) for blob in (proof.blobs if proof else ())]
         return entry, ((manifest, own), (proof, proved))
 
     @staticmethod
