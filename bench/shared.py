@@ -40,17 +40,36 @@ def last_commit(stand, images):
     return max(times) if len(times) == len(images) else None
 
 
+def most_at_once(entries, digest):
+    """The most reads of ``digest`` that were in flight at one moment, from Harbor's access log."""
+    edges = sorted(edge for e in entries if e.kind == 'blobs' and e.method == 'GET' and e.reference == digest
+                   for edge in ((e.time - e.request_time, 1), (e.time, -1)))
+    running = most = 0
+    for _at, step in edges:
+        running += step
+        most = max(most, running)
+    return most
+
+
+def shared_base(images):
+    """The digest every image's first platform shares: the base layer."""
+    common = set.intersection(*(set(blob.digest for blob in image.platforms[0].blobs) for image in images))
+    return max(common, key=lambda digest: next(b.size for b in images[0].platforms[0].blobs if b.digest == digest))
+
+
 def harbor_module(stand, images, platforms, parallel, workdir, wait=0):
     """The module on the emulated Harbor, its timers given; with ``wait``, waiting for the commit."""
     def action():
         args = {'images': fleet.references(images), 'proxy_caches': [rules.harbor(stand, platforms)], 'max_parallel_jobs': parallel,
                 'harbor_check_interval': stand.harbor_interval, 'wait_for_commit': wait}
+        mark = stand.harbor_log_mark()
         run = ansible_run.module(args, workdir)
         ended = time.time()
         summary = run['result']['summary']
         outcome = {'seconds': run['seconds'], 'module_seconds': summary['seconds'], 'client_bytes': summary['bytes_pulled'],
                    'failed': summary['failed'], 'statuses': {k: summary[k] for k in ('warmed', 'cached', 'failed') if summary[k]},
-                   'committed': summary.get('harbor_committed')}
+                   'committed': summary.get('harbor_committed'),
+                   'base_reads_at_once': most_at_once(stand.harbor_log(since=mark), shared_base(images))}
         if wait:
             committed_at = last_commit(stand, images)
             outcome['wait_lag'] = round(ended - committed_at, 3) if committed_at else None

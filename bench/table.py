@@ -149,6 +149,8 @@ def shared(block):
                                        '%.2f' % (run['seconds'] / base),
                                        ' '.join('%.2f' % s for s in run['all_seconds']))))
     lines.append('  complete: every needed blob and manifest (by digest) linked in the cache\'s storage after the run')
+    lines.append('  Harbor (a): the base layer was read through up to %s repositories at once (Harbor\'s access log)' % (
+        harbor['a'].get('base_reads_at_once')))
     lag = harbor['w'].get('wait_lag')
     lines.append('  (w) ended %s after Harbor tied the last tag (the artifacts API\'s tag push_time)' % (
         '%.2f s' % lag if lag is not None else 'before every tag was tied (not measured)'))

@@ -15,6 +15,8 @@ repositories or two processes: the second waits until the first is stored. Harbo
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import itertools
+import queue
 import threading
 import time
 from collections import deque
@@ -59,6 +61,35 @@ class _Ensured:
                 future.set_exception(exc)
 
 
+class LargestFirst:
+    """``workers`` threads running submitted calls in priority order (lowest first), ties in submission order."""
+
+    def __init__(self, workers):
+        self._queue = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._threads = [threading.Thread(target=self._work, name='blob-%d' % n, daemon=True) for n in range(workers)]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, priority, call, *args):
+        """Run ``call(*args)`` on a worker; it must handle its own exceptions."""
+        self._queue.put((priority, next(self._order), call, args))
+
+    def _work(self):
+        while True:
+            _priority, _order, call, args = self._queue.get()
+            if call is None:
+                return
+            call(*args)
+
+    def shutdown(self):
+        """Run what is queued, then stop the workers."""
+        for _thread in self._threads:
+            self._queue.put(((True, float('inf')), next(self._order), None, ()))
+        for thread in self._threads:
+            thread.join()
+
+
 class BlobPool:
     """Blob reads on a bounded pool of threads, de-duplicated per (base, repository, digest).
 
@@ -77,7 +108,7 @@ class BlobPool:
         self.registry = registry
         self.harbor = harbor
         self.pull = pull
-        self._readers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix='blob')
+        self._readers = LargestFirst(workers)
         # Settling is mostly sleeping between HEADs: more threads, no more connections (the pool bounds those).
         self._settlers = ThreadPoolExecutor(max_workers=workers * 4, thread_name_prefix='settle')
         self._lock = threading.Lock()
@@ -98,7 +129,9 @@ class BlobPool:
             ensured = self._futures.get(key)
             if ensured is None:
                 ensured = self._futures[key] = _Ensured(probe)
-                self._readers.submit(self._read, base, repository, blob, tally, keep, ensured)
+                # A config is read first (its content is awaited), then the largest blobs: the warm ends sooner, and
+                # a base layer shared by many repositories is read through several of them at once.
+                self._readers.submit((not keep, -blob.size), self._read, base, repository, blob, tally, keep, ensured)
         return (ensured.read, ensured.stored) if keep else ensured.stored
 
     def _read(self, base, repository, blob, tally, keep, ensured):
@@ -214,5 +247,5 @@ class BlobPool:
             return bool(self._chains.get(chain))
 
     def shutdown(self):
-        self._readers.shutdown(wait=True)
+        self._readers.shutdown()
         self._settlers.shutdown(wait=True)
