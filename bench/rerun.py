@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Warm re-run on the emulated Harbor: a cold warm, then the same call again; Harbor's access log counts blob reads.
+"""Warm re-run on the emulated Harbor: a cold warm that waits for Harbor's commit, then the same call again; Harbor's
+access log counts blob reads.
 
 The re-run's floor is measured too: every manifest GET and blob HEAD a re-run on Harbor needs, once, with curl.
 """
@@ -14,8 +15,9 @@ import os
 from ansible_collections.prewarm.harbor.bench import ansible_run, fleet, machine, rules, wire
 
 
-def _call(stand, images, platforms, parallel, workdir):
-    args = {'images': fleet.references(images), 'proxy_caches': [rules.harbor(stand, platforms)], 'max_parallel_jobs': parallel}
+def _call(stand, images, platforms, parallel, workdir, wait=0):
+    args = {'images': fleet.references(images), 'proxy_caches': [rules.harbor(stand, platforms)], 'max_parallel_jobs': parallel,
+            'harbor_check_interval': stand.harbor_interval, 'wait_for_commit': wait}
     background = machine.wait_quiet()
     mark = stand.harbor_log_mark()
     run = ansible_run.module(args, workdir)
@@ -40,7 +42,7 @@ def run(stand, images, shape, parallel, workdir, repeat=2):
     """Cold, then ``repeat`` rounds of re-run and floor (fastest kept), through ``<harbor>/v2/proxy_hub/...``."""
     stand.reset_cache()
     os.sync()
-    cold = _call(stand, images, shape.platforms, parallel, os.path.join(workdir, 'cold'))
+    cold = _call(stand, images, shape.platforms, parallel, os.path.join(workdir, 'cold'), wait=600)
     reruns, floors = [], []
     for _round in range(max(1, repeat)):
         reruns.append(_call(stand, images, shape.platforms, parallel, os.path.join(workdir, 'rerun')))

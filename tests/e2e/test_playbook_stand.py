@@ -302,3 +302,18 @@ def test_prewarm_parallel_1_is_serial(stand, tmp_path, tiny_images):
         most_at_once(intervals), most_at_once(windows), [(round(b - a, 2), name) for a, b, name in windows]))
     assert most_at_once(intervals) == 1 and most_at_once(windows) == 1, windows
     assert windows[1][0] >= windows[0][1], windows
+
+
+def test_a_warm_through_a_plain_proxy_has_no_harbor_line_and_pulls_offline(stand, tmp_path):
+    """The same playbook in front of a plain distribution proxy: every image warmed, the summary without Harbor's
+    commit line (nothing there can tell), and the images pull from the proxy with upstream stopped."""
+    stand.reset_cache()
+    images = [stand.images[key] for key in ('oci_index', 'schema2')]
+    rule = {'regex_url': '^.*amazonaws.com/proxy_[^/]+/([^:]+):(.+)$', 'replacement_oci': stand.proxy_url + '/v2/$1/manifests/$2'}
+    play = run_playbook(tmp_path, {'prewarm_images': [ecr_reference(stand, image) for image in images],
+                                   'prewarm_proxy_caches': [rule], 'prewarm_platforms': ['linux/amd64']}, check=False)
+    assert play.returncode == 0, play.log
+    assert [entry['status'] for entry in play.report['images']] == ['warmed', 'warmed'], play.log
+    assert 'Harbor:' not in play.output and play.report['summary']['harbor_pending'] == 0
+    for image in images:
+        assert stand.oracle_pull(stand.proxy_url, '%s:%s' % (image.repository, image.tag), 'linux/amd64').ok, image
