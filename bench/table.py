@@ -65,8 +65,8 @@ def cold(block):
 def rerun(block):
     cold_, again, floor = block['cold'], block['rerun'], block['floor']
     widths = (-8, 8, 9, 9, 10, 8, 10, -1)
-    lines = ['Warm re-run on the emulated Harbor (proxy_hub), %d images, P = %d; the cold run waits for Harbor\'s commit' % (
-                 block['fleet']['images'], block['parallel']),
+    title = 'Warm re-run on the emulated Harbor (proxy_hub), %d images, P = %d; the cold run waits for Harbor\'s commit'
+    lines = [title % (block['fleet']['images'], block['parallel']),
              _row(widths, ('run', 'seconds', 'in-module', 'requests', 'blob GETs', 'blob MB', 'blob HEADs', 'statuses'))]
     for name, run in (('cold', cold_), ('re-run', again)):
         lines.append(_row(widths, (name, _s(run['seconds']), _s(run['module_seconds']), run['requests'], run['blob_gets'],
