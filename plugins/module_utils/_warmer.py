@@ -187,6 +187,8 @@ class Warmer:
         children = [entry.get('digest') for entry in top.children] if top.is_index else []
         due = None if state.committed or state.note else expected(pull, timeline, children, held, self.harbor.interval)
         result['harbor'] = commit_block(state, pull, due)
+        if self.harbor.wait:
+            result['harbor']['waited'] = 0.0  # committed already, or never will: no wait (see _wait_one)
         if due is not None:
             self._pending[result['image']] = (pull, due)
 
