@@ -94,12 +94,12 @@ class Authenticator:
 
     def _answer(self, url, challenge, scope, refused=None):
         """The header for ``scope``: the cached token unless it is the one just refused."""
-        credentials = self.credentials_for(origin(url))
         if challenge.scheme == 'basic':
-            if not credentials:
+            header = self.basic(url)
+            if header is None:
                 raise AuthError('%s asks for a username and password: set username/password or an auth file' % origin(url))
-            self._check_transport(url)
-            return credentials.basic()
+            return header
+        credentials = self.credentials_for(origin(url))
         realm = challenge.params['realm']
         key = (realm, challenge.params.get('service', ''), scope)
         with self._lock:

@@ -211,7 +211,7 @@ class Warmer:
             return
         finally:
             result['retries'] = result.get('retries', 0) + tally.retries
-        result['harbor'] = commit_block(state, pull, None if state.committed or state.note else due)
+        result['harbor'] = commit_block(state, pull, due)
         result['harbor']['waited'] = round(time.time() - started, 3)
         if not state.committed:
             result.update(status=FAILED, msg='%s: Harbor has not committed %s %.0f s after the warm%s: %s' % (
@@ -346,6 +346,8 @@ class HarborOptions:
 
 
 def commit_block(state, pull, due):
+    """The result's ``harbor`` block; ``due`` is shown only while Harbor may still commit."""
+    due = None if state.committed or state.note else due
     block = state.block(pull)
     block.update(expected_at=_iso(due) if due else None, expected_in=round(max(0.0, due - time.time()), 1) if due else None)
     return block
