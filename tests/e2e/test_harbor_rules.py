@@ -151,13 +151,16 @@ def test_containerd_pull_warms_harbor(cold):
     20 checks (its other children are never read), and the tag is tied to that trimmed index (9.3)."""
     image = cold.images['manifest_list']
     repository = f'{cold.public_project}/{image.repository}'
-    started = time.time()
+    mark = cold.harbor_log_mark()
     assert cold.containerd_pull(cold.harbor_url, f'{repository}:{image.tag}', 'linux/arm64', stop_upstream=False).ok
     assert cold.harbor_quiesce(60)
+    # Harbor's checks start when the index is served; containerd's own start-up comes before that and is not timed.
+    served = next(entry for entry in cold.harbor_log(mark)
+                  if entry.method == 'GET' and entry.kind == 'manifests' and entry.reference == image.digest)
     state = repo_state(cold, repository)
     trimmed = state['tags'][image.tag]
     assert artifact(state, trimmed)['references'] == [image.platforms[1].digest]
-    assert 20 * I - EARLY <= pushed_at(artifact(state, trimmed)) - started < 21 * I + LATE
+    assert 20 * I - EARLY - served.request_time <= pushed_at(artifact(state, trimmed)) - served.time < 21 * I + LATE
     assert offline(cold, f'{repository}:{image.tag}', 'linux/arm64') == (True, True)
     assert offline(cold, f'{repository}:{image.tag}', 'linux/amd64') == (False, False)
 
