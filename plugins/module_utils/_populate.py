@@ -17,7 +17,8 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._plan import plan
 from ansible_collections.prewarm.harbor.plugins.module_utils._platform import InvalidPlatform, parse_platforms
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import Registry
 from ansible_collections.prewarm.harbor.plugins.module_utils._rewrite import InvalidRule, load_seed_config, rules_from_options
-from ansible_collections.prewarm.harbor.plugins.module_utils._warmer import FAILED, HarborOptions, Warmer
+from ansible_collections.prewarm.harbor.plugins.module_utils._summary import FAILED, failure_message
+from ansible_collections.prewarm.harbor.plugins.module_utils._warmer import HarborOptions, Warmer
 
 DEFAULT_JOBS = 2  # as in the seed plugin's example configuration
 OPTION_ERRORS = (InvalidRule, InvalidPlatform, CredentialsError)
@@ -66,13 +67,6 @@ def outcome(params, check_mode=False):
     elif failed:
         result['warnings'] = [entry['msg'] for entry in failed]
     return result
-
-
-def failure_message(failed, total):
-    """One line for the task's msg: how many failed and the first reasons."""
-    shown = '; '.join(entry['msg'] for entry in failed[:3])
-    more = ' (and %d more, see images)' % (len(failed) - 3) if len(failed) > 3 else ''
-    return '%d of %d images failed: %s%s' % (len(failed), total, shown, more)
 
 
 def _rules_and_jobs(params):

@@ -27,9 +27,8 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._platform import (
 )
 from ansible_collections.prewarm.harbor.plugins.module_utils._reference import is_digest
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import RegistryError, Tally
+from ansible_collections.prewarm.harbor.plugins.module_utils._summary import CACHED, FAILED, WARMED, WOULD_WARM, counts
 
-WARMED, CACHED, WOULD_WARM, UNMATCHED, FAILED = 'warmed', 'cached', 'would_warm', 'unmatched', 'failed'
-STATUSES = (WARMED, CACHED, WOULD_WARM, UNMATCHED, FAILED)
 # Problems that belong to one image; anything else is a bug and should show its traceback.
 IMAGE_ERRORS = (RegistryError, AuthError, ManifestError, ValueError)
 
@@ -74,13 +73,10 @@ class Warmer:
         if self.harbor.wait and self._pending:
             self._wait_all(done)
         results = [dict(done[target.image]) for target in targets]
-        summary = dict((status, 0) for status in STATUSES)
-        for result in results:
-            summary[result['status']] += 1
-        summary.update(images=len(results), seconds=round(time.time() - started, 3),
+        summary = counts(results)
+        summary.update(seconds=round(time.time() - started, 3),
                        bytes_pulled=sum(pool.bytes_pulled for pool in pools.values()),
                        blobs_pulled=sum(pool.blobs_pulled for pool in pools.values()))
-        summary.update(harbor_summary(results))
         return results, summary
 
     def is_harbor(self, base):
@@ -370,17 +366,6 @@ def committed_platforms(wanted, is_index, digest, stored):
         entries.append(dict({'platform': str(platform), 'status': CACHED if found else WOULD_WARM},
                             **({'digest': found[0]} if found else {})))
     return entries
-
-
-def harbor_summary(results):
-    """The summary's Harbor counts: images committed, and when the last of the others is due."""
-    blocks = [entry['harbor'] for entry in results if entry.get('harbor') and entry['status'] in (WARMED, CACHED)]
-    if not blocks:
-        return {}
-    due = [block['expected_at'] for block in blocks if block['expected_at']]
-    return dict(harbor_committed=sum(1 for block in blocks if block['committed']),
-                harbor_pending=sum(1 for block in blocks if not block['committed']),
-                harbor_expected_at=max(due) if due else None)
 
 
 def _iso(epoch):

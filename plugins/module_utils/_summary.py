@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""What a set of image results adds up to: counts per status, Harbor's commits, the failure message.
+
+The module's ``summary`` and the companion playbook's (``prewarm.harbor.warm_summary``) are both made here.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+WARMED, CACHED, WOULD_WARM, UNMATCHED, FAILED = 'warmed', 'cached', 'would_warm', 'unmatched', 'failed'
+STATUSES = (WARMED, CACHED, WOULD_WARM, UNMATCHED, FAILED)
+
+
+def counts(results):
+    """``images`` and one count per status, plus Harbor's counts when an image went through a Harbor."""
+    summary = dict((status, 0) for status in STATUSES)
+    for result in results:
+        summary[result['status']] += 1
+    summary['images'] = len(results)
+    summary.update(harbor_counts(results))
+    return summary
+
+
+def harbor_counts(results):
+    """Images Harbor committed, those it has not yet, and when the last of those is due."""
+    blocks = [entry['harbor'] for entry in results if entry.get('harbor') and entry['status'] in (WARMED, CACHED)]
+    if not blocks:
+        return {}
+    due = [block['expected_at'] for block in blocks if block.get('expected_at')]
+    return dict(harbor_committed=sum(1 for block in blocks if block['committed']),
+                harbor_pending=sum(1 for block in blocks if not block['committed']),
+                harbor_expected_at=max(due) if due else None)
+
+
+def failure_message(failed, total, shown=3):
+    """One line: how many failed and the first reasons, each naming its image."""
+    reasons = '; '.join(naming_image(entry) for entry in failed[:shown])
+    more = ' (and %d more, see images)' % (len(failed) - shown) if len(failed) > shown else ''
+    return '%d of %d images failed: %s%s' % (len(failed), total, reasons, more)
+
+
+def naming_image(entry):
+    """The entry's message, starting with its image."""
+    msg = str(entry.get('msg') or 'no message')
+    return msg if msg.startswith(entry['image']) else '%s: %s' % (entry['image'], msg)
