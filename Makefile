@@ -18,7 +18,7 @@ COLLECTIONS := $(CURDIR)/build/collections
 LINK := $(COLLECTIONS)/ansible_collections/prewarm/harbor
 # ansible-test resolves its working directory, so it gets a copy of the tracked files.
 TESTROOT := $(CURDIR)/build/ansible-test/ansible_collections/prewarm/harbor
-DEBS := docker-registry skopeo containerd openssl curl
+DEBS := docker-registry skopeo containerd openssl curl openssh-server
 PIP_BOOTSTRAP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ENV := PYTHONPATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) PATH=$(BIN):$$PATH
@@ -61,7 +61,7 @@ sanity: testroot
 
 # --offline: otherwise ansible-lint copies the collection into ~/.ansible/collections, where it shadows the checkout.
 lint: setup
-	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint --offline --nocolor --profile production playbooks/
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint --offline --nocolor --profile production playbooks/ roles/
 
 units: testroot
 	cd $(TESTROOT) && $(BIN)/ansible-test units --venv --python 3.11 --color no

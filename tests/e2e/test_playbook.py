@@ -342,9 +342,17 @@ def test_helm_command_line(tmp_path):
 @pytest.mark.parametrize('variables, message', [
     ({}, 'set exactly one of prewarm_proxy_caches'),
     ({'prewarm_config_file': 'seed.yaml'}, 'set exactly one of prewarm_proxy_caches'),
-    ({'prewarm_parallel': 0}, 'prewarm_parallel must be a whole number of at least 1'),
-    ({'prewarm_cache_flavor': 'quay'}, 'prewarm_cache_flavor must be auto, harbor or distribution'),
-], ids=['no-rules', 'both-rules', 'parallel-0', 'bad-flavor'])
+    ({'prewarm_parallel': 0}, 'prewarm_parallel must be at least 1, got 0'),
+    # the role's argument specs: the message names the variable and what it takes
+    ({'prewarm_parallel': 'many'}, "argument 'prewarm_parallel' is of type str and we were unable to convert to int"),
+    ({'prewarm_cache_flavor': 'quay'}, 'value of prewarm_cache_flavor must be one of: auto, harbor, distribution, got: quay'),
+    ({'prewarm_caches': [{'proxy_caches': rules()}]}, 'missing required arguments: name found in prewarm_caches'),
+    ({'prewarm_caches': [{'name': 'eu', 'proxy_caches': rules(), 'region': 'eu'}]},
+     'prewarm_caches.region. Supported parameters include'),
+    ({'prewarm_caches': [{'name': 'eu', 'proxy_caches': rules(), 'password_env': 'PREWARM_TEST_UNSET'}]},
+     'prewarm_caches[0] (eu): password_env names PREWARM_TEST_UNSET, which is not set in the environment'),
+], ids=['no-rules', 'both-rules', 'parallel-0', 'parallel-word', 'bad-flavor', 'cache-without-name', 'cache-unknown-key',
+        'cache-env-unset'])
 def test_bad_settings_fail_early(tmp_path, variables, message):
     settings = {'prewarm_images': [ecr('proxy_hub/library/alpine:3.16')], 'prewarm_proxy_caches': rules()}
     settings.update(variables)
@@ -418,16 +426,17 @@ def test_failures_do_not_fail_the_run_when_asked(tmp_path):
     assert 'failed:' in play.output
 
 
-def test_a_module_error_on_every_image_host_still_reaches_the_summary(tmp_path):
-    """Should the module itself fail on every image host, Ansible would skip the later plays; the summary must still
-    run, list the images with the module's message, write the report and fail the run. (The module options are
-    checked once before the hosts are made, so the failure is forced here by overriding the hosts' settings.)"""
+def test_a_module_error_on_every_lane_still_reaches_the_summary(tmp_path):
+    """Should the module itself fail on every lane, the summary must still list each image with the module's
+    message, write the report and fail the run. (The options are checked once before the lanes are made, so the
+    failure is forced here by overriding the lanes' own variable.)"""
     images = [ecr('proxy_hub/library/app%d:1' % i) for i in range(2)]
+    lane = {'name': 'forced', 'cache': 'default', 'images': images[:1], 'runner': '', 'username_env': '',
+            'password_env': '', 'secret': False,
+            'options': {'proxy_caches': rules(), 'cache_flavor': 'distribution', 'timeout': 0}}
     play = run_playbook(tmp_path, {
         'prewarm_images': images, 'prewarm_proxy_caches': rules(), 'prewarm_cache_flavor': 'distribution',
-        'prewarm_settings': {'proxy_caches': rules(), 'cache_flavor': 'distribution', 'validate_certs': True,
-                             'pull_blobs': True, 'timeout': 0, 'retries': 0, 'wait_for_commit': 0,
-                             'complete_index': False, 'harbor_check_interval': 20.0},
+        'prewarm_lane': lane,
     })
     assert play.returncode != 0, play.log
     assert [entry['status'] for entry in play.report['images']] == ['failed', 'failed']
@@ -454,4 +463,4 @@ def test_bad_option_fails_once_before_any_image_host(tmp_path):
     })
     assert play.returncode != 0, play.log
     assert play.output.count('a password was given without a username') >= 1, play.log
-    assert 'prewarm_image_0001' not in play.output and play.report is None
+    assert 'prewarm-default-1' not in play.output and play.report is None

@@ -53,6 +53,11 @@ def recap(output):
     return {host: int(changed) for host, changed in re.findall(r'^(\S+)\s*: ok=\d+\s+changed=(\d+)', output, re.MULTILINE)}
 
 
+def item_lines(output):
+    """``[(outcome, lane, image)]`` from the warm task's per-image lines, e.g. ``changed: [prewarm-default-1] => (item=...)``."""
+    return re.findall(r'^(ok|changed|failed): \[(prewarm-[^\]]+)\] (?:=> )?\(item=([^)]+)\)', output, re.MULTILINE)
+
+
 def assert_warmed_and_pullable(stand, play, images):
     """Every image of ``images`` (SeededImages) is ``warmed`` in the report, with exactly the platforms asked for
     that it has, and each of those platforms is pullable from Harbor with upstream stopped."""
@@ -166,9 +171,12 @@ def test_kustomization_is_warmed_and_pullable_with_upstream_stopped(stand, kusto
     assert play.report['summary']['warmed'] == len(SEEDED) and play.report['summary']['bytes_pulled'] > 0, play.report['summary']
     assert any('kustomize' in source for source in play.report['sources']), play.report['sources']
     assert run.requests('blobs', 'GET'), 'nothing was pulled'
-    hosts = recap(play.output)
-    assert sorted(host for host in hosts if host.startswith('prewarm_image_')) == ['prewarm_image_%04d' % (i + 1) for i in range(len(SEEDED))]
-    assert all(hosts[host] == 1 for host in hosts if host.startswith('prewarm_image_')), hosts
+    # Three lanes (prewarm_parallel), and a line per image as it completes, naming it.
+    lanes = sorted(host for host in recap(play.output) if host.startswith('prewarm-'))
+    assert lanes == ['prewarm-default-1', 'prewarm-default-2', 'prewarm-default-3'], play.log
+    lines = item_lines(play.output)
+    assert sorted(image for _outcome, _lane, image in lines) == sorted(ecr_reference(stand, stand.images[key]) for key in SEEDED), play.log
+    assert {outcome for outcome, _lane, _image in lines} == {'changed'}, lines
     assert 'not yet: due by ' in play.output, play.output  # Harbor's commit is still to come, and the summary says when
     assert_warmed_and_pullable(stand, play, [stand.images[key] for key in SEEDED])
     # The judge can say no: a platform that was not asked for was not warmed.
@@ -184,8 +192,8 @@ def test_second_run_is_cached_unchanged_and_reads_no_blob(kustomized):
     assert {entry['status'] for entry in play.report['images']} == {'cached'}, play.log
     assert not any(entry['changed'] for entry in play.report['images']), play.report['images']
     assert play.report['summary']['cached'] == len(SEEDED) and play.report['summary']['bytes_pulled'] == 0
-    hosts = {host: changed for host, changed in recap(play.output).items() if host.startswith('prewarm_image_')}
-    assert len(hosts) == len(SEEDED) and set(hosts.values()) == {0}, (hosts, play.log)
+    lines = item_lines(play.output)
+    assert len(lines) == len(SEEDED) and {outcome for outcome, _lane, _image in lines} == {'ok'}, (lines, play.log)
     assert run.requests('blobs', 'GET') == [], [e.path for e in run.requests('blobs', 'GET')]
     assert [e for e in run.log if e.path.startswith('/api/v2.0/projects/')], 'cached was decided without asking Harbor'
     assert 'Harbor: %d committed' % len(SEEDED) in play.output, play.output

@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+name: warm_plan
+short_description: Plan a warm over several proxy caches, as the prewarm role does
+version_added: 1.0.0
+author: prewarm.harbor contributors (@prewarm-harbor)
+description:
+  - Matches every image to the rules of every cache (the module itself, in check mode against a plain proxy, so
+    no request is sent), and spreads each cache's images over lanes, at most O(settings.parallel) lanes in all.
+  - Used by the P(prewarm.harbor.prewarm#role) role; see its documentation for the cache entries.
+options:
+  _input:
+    description: The image references.
+    type: list
+    elements: str
+    required: true
+  caches:
+    description: The role's C(prewarm_caches); empty means one cache made of the single-cache variables.
+    type: list
+    elements: dict
+    required: true
+  settings:
+    description:
+      - The play-wide settings, keyed like the module's options (C(proxy_caches), C(config_file), C(platforms),
+        C(username), C(password), C(auth_file), C(ca_path), C(cache_flavor), C(validate_certs), C(pull_blobs),
+        C(timeout), C(retries), C(wait_for_commit), C(complete_index), C(harbor_check_interval)), plus C(parallel),
+        C(forks) and C(cwd).
+    type: dict
+    required: true
+'''
+
+EXAMPLES = r'''
+- name: Plan the lanes
+  ansible.builtin.set_fact:
+    plan: "{{ images | prewarm.harbor.warm_plan([], {'proxy_caches': rules, 'parallel': 2, 'forks': 5, 'cwd': '.'}) }}"
+'''
+
+RETURN = r'''
+_value:
+  description: The plan.
+  type: dict
+  contains:
+    lanes:
+      description: One entry per lane (C(name), C(cache), C(images), C(options) for the module, C(runner)).
+      type: list
+      elements: dict
+    settled:
+      description: Results of the images no lane warms (unmatched, or refused by the reference grammar).
+      type: list
+      elements: dict
+    caches:
+      description: The caches' names, in order.
+      type: list
+      elements: str
+    parallel:
+      description: The overall limit.
+      type: int
+'''
+
+from ansible.errors import AnsibleError, AnsibleFilterError
+
+from ansible_collections.prewarm.harbor.plugins.plugin_utils._lanes import plan
+
+SINGLE_CACHE = 'default'
+
+
+def warm_plan(images, caches, settings):
+    try:
+        return plan(list(images), list(caches) or [_single_cache(settings)], settings)
+    except AnsibleError as exc:
+        raise AnsibleFilterError(exc.message)
+
+
+def _single_cache(settings):
+    """The cache the single-cache variables describe (prewarm_proxy_caches or prewarm_config_file, ...)."""
+    if bool(settings.get('proxy_caches')) == bool(settings.get('config_file')):
+        raise AnsibleError('set exactly one of prewarm_proxy_caches (a list of rules) and prewarm_config_file (the '
+                           'HarborProxyCachePopulator configuration file), or list caches in prewarm_caches')
+    keys = ('proxy_caches', 'config_file', 'username', 'password')
+    return dict(dict((key, settings.get(key)) for key in keys), name=SINGLE_CACHE)
+
+
+class FilterModule:
+    def filters(self):
+        return {'warm_plan': warm_plan}

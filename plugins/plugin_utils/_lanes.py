@@ -1,0 +1,155 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""The companion playbook's plan: which images each cache warms, through which lanes, with which module options.
+
+A lane is one in-memory host that warms its images one after another (a loop, so each image's result is shown as
+it completes); lanes run side by side, at most ``parallel`` in all, which the warm task's ``throttle`` also holds.
+Lanes, not one host per image, because a host costs Ansible a worker process per task, a loop item does not.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import yaml
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import SPEC
+from ansible_collections.prewarm.harbor.plugins.module_utils._populate import OptionError, populate
+from ansible_collections.prewarm.harbor.plugins.module_utils._rewrite import SEED_KEYS, InvalidRule, load_seed_config
+from ansible_collections.prewarm.harbor.plugins.module_utils._summary import UNMATCHED, WOULD_WARM
+
+LANE_PREFIX = 'prewarm-'
+_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_-]*$')
+# Options a cache entry passes to the module as they are (paths are made absolute first).
+_PATHS = ('auth_file', 'ca_path')
+_SHARED = ('platforms', 'cache_flavor', 'validate_certs', 'pull_blobs', 'timeout', 'retries', 'wait_for_commit',
+           'complete_index', 'harbor_check_interval')
+
+
+def plan(images, caches, settings):
+    """``images``: references; ``caches``: the entries of prewarm_caches (or the one made of the single-cache
+    variables); ``settings``: the play-wide variables (parallel, forks, cwd and the module options' defaults)."""
+    parallel = int(settings['parallel'])
+    if parallel < 1:
+        raise AnsibleError('prewarm_parallel must be at least 1, got %d' % parallel)
+    entries = [_cache(entry, index, settings) for index, entry in enumerate(caches)]
+    names = [entry['name'] for entry in entries]
+    for name in set(names):
+        if names.count(name) > 1:
+            raise AnsibleError('prewarm_caches: the name "%s" is given to %d caches; give each cache its own name'
+                               % (name, names.count(name)))
+    settled, work, taken = [], [], set()
+    for entry in entries:
+        to_warm = []
+        for result in _match(entry, images):
+            result['cache'] = entry['name']
+            if result['status'] == WOULD_WARM:
+                to_warm.append(result['image'])
+                taken.add(result['image'])
+            else:
+                settled.append(result)
+        work.append((entry, to_warm))
+    # An image no rule of one cache takes is unmatched only when no other cache takes it either.
+    settled = [result for result in settled if result['status'] != UNMATCHED or result['image'] not in taken]
+    settled = [result for index, result in enumerate(settled) if result['status'] != UNMATCHED
+               or result['image'] not in [other['image'] for other in settled[:index] if other['status'] == UNMATCHED]]
+    counts = _lane_counts([min(entry['parallel'], len(to_warm)) for entry, to_warm in work], parallel)
+    lanes = []
+    for (entry, to_warm), count in zip(work, counts):
+        for number in range(count):
+            lanes.append(dict(name='%s%s-%d' % (LANE_PREFIX, entry['name'], number + 1), cache=entry['name'],
+                              images=to_warm[number::count], options=entry['options'], runner=entry['runner'],
+                              username_env=entry['username_env'], password_env=entry['password_env'],
+                              secret='password' in entry['options']))
+    in_flight = min(parallel, len(lanes))
+    forks = int(settings['forks'])
+    if in_flight > forks:
+        raise AnsibleError(
+            'prewarm_parallel is %d but ansible-playbook runs %d forks, so at most %d images would be warmed at once: '
+            'run it with --forks %d (or ANSIBLE_FORKS=%d), or lower prewarm_parallel'
+            % (parallel, forks, forks, in_flight, in_flight))
+    return dict(lanes=lanes, settled=settled, caches=names, parallel=parallel)
+
+
+def _lane_counts(wanted, limit):
+    """Lanes per cache: each cache with work gets one, then one more in turn while any wants more, ``limit`` in all.
+    With more caches than ``limit``, each still gets its one lane and ``throttle`` keeps the limit."""
+    counts = [1 if want else 0 for want in wanted]
+    while sum(counts) < limit and any(count < want for count, want in zip(counts, wanted)):
+        for index, want in enumerate(wanted):
+            if counts[index] < want and sum(counts) < limit:
+                counts[index] += 1
+    return counts
+
+
+def _cache(entry, index, settings):
+    """One cache's name, lanes wanted, runner, credentials' variable names, and module options (image aside)."""
+    name = str(entry.get('name') or '')
+    if not _NAME.match(name):
+        raise AnsibleError('prewarm_caches[%d]: name "%s" must be letters, digits, "-" and "_" (it names the cache\'s '
+                           'lanes in the output, e.g. %s%s-1)' % (index, name, LANE_PREFIX, name or 'eu'))
+    where = 'prewarm_caches[%d] (%s)' % (index, name)
+    cwd = settings['cwd']
+    options = dict((key, entry[key] if entry.get(key) is not None else settings.get(key)) for key in _SHARED)
+    options.update((key, _absolute(cwd, entry.get(key) or settings.get(key))) for key in _PATHS)
+    jobs = None
+    if bool(entry.get('proxy_caches')) == bool(entry.get('config_file')):
+        raise AnsibleError('%s: set exactly one of proxy_caches (a list of rules) and config_file (a '
+                           'HarborProxyCachePopulator configuration file)' % where)
+    if entry.get('config_file'):
+        # Read here, sent as rules: a runner need not hold the file.
+        options['proxy_caches'], jobs = _config_file_rules(_absolute(cwd, entry['config_file']), where)
+    else:
+        options['proxy_caches'] = entry['proxy_caches']
+    options.update((key, entry[key]) for key in ('username', 'password') if entry.get(key))
+    options = dict((key, value) for key, value in options.items() if value not in (None, '', []))
+    for key in ('username_env', 'password_env'):
+        variable = entry.get(key)
+        if variable and variable not in os.environ:
+            raise AnsibleError('%s: %s names %s, which is not set in the environment of ansible-playbook: export it '
+                               '(in AWX, attach a credential that injects it)' % (where, key, variable))
+    parallel = int(entry.get('parallel') or jobs or settings['parallel'])
+    if parallel < 1:
+        raise AnsibleError('%s: parallel must be at least 1, got %d' % (where, parallel))
+    return dict(name=name, where=where, options=dict(options, max_parallel_jobs=1, fail_on_error=True),
+                parallel=parallel, runner=str(entry.get('runner') or ''),
+                username_env=entry.get('username_env') or '', password_env=entry.get('password_env') or '')
+
+
+def _match(entry, images):
+    """Each image's rule, by the module itself in check mode against a plain proxy (which sends no request)."""
+    params = dict(entry['options'], images=images, cache_flavor='distribution', fail_on_error=False)
+    for key in ('username_env', 'password_env'):
+        if entry[key]:
+            params[key.split('_', maxsplit=1)[0]] = os.environ[entry[key]]
+    validated = ArgumentSpecValidator(**SPEC).validate(params)
+    if validated.error_messages:
+        raise AnsibleError('%s: %s' % (entry['where'], validated.errors.msg))
+    try:
+        result, _failed = populate(validated.validated_parameters, check_mode=True)
+    except OptionError as exc:
+        raise AnsibleError('%s: %s' % (entry['where'], exc))
+    return result['images']
+
+
+def _config_file_rules(path, where):
+    """The file's rules as proxy_caches options, and its maxNumberOfParallelJobs; checked as the module would."""
+    try:
+        _rules, jobs = load_seed_config(path)
+    except InvalidRule as exc:
+        raise AnsibleError('%s: %s' % (where, exc))
+    with open(path, encoding='utf-8') as handle:
+        data = yaml.safe_load(handle)
+    option_for = dict((shown, option) for option, shown in SEED_KEYS.items())
+    return [dict((option_for[key], value) for key, value in rule.items()) for rule in data['proxyCaches']], jobs
+
+
+def _absolute(cwd, path):
+    return os.path.join(cwd, os.path.expanduser(path)) if path else None

@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""The companion playbook's outcome: every image's result from its lane, counted per cache and in total, and the
+lines the summary prints. Counting and the failure message are the module's own (module_utils._summary)."""
+
+from __future__ import annotations
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._summary import (
+    FAILED, STATUSES, UNMATCHED, WOULD_WARM, counts, failure_message, naming_image,
+)
+
+LABELS = dict(warmed='warmed', cached='cached', would_warm='would warm', unmatched='unmatched', failed='failed')
+
+
+def outcome(plan, registered, seconds, check_mode):
+    """``registered``: each lane's registered result, in the plan's lane order (a missing one is {})."""
+    entries = list(plan['settled'])
+    for lane, result in zip(plan['lanes'], registered):
+        entries.extend(_lane_entries(lane, result or {}))
+    entries.sort(key=lambda entry: (entry['image'], entry.get('cache', '')))
+    summary = _count(entries)
+    summary.update(seconds=round(seconds, 1), parallel=plan['parallel'], check_mode=check_mode)
+    if len(plan['caches']) > 1:
+        summary['caches'] = dict((name, _count([entry for entry in entries if entry.get('cache') == name]))
+                                 for name in plan['caches'])
+    failed = [entry for entry in entries if entry['status'] == FAILED]
+    return dict(summary=summary, images=entries, msg=failure_message(failed, len(entries), shown=len(failed)) if failed else '',
+                failures=[naming_image(entry) + _via(entry, plan['caches']) for entry in failed])
+
+
+def _lane_entries(lane, result):
+    """One entry per image of the lane: the module's, or a failure saying why there is none."""
+    items = result.get('results') or []
+    entries = []
+    for index, image in enumerate(lane['images']):
+        item = items[index] if index < len(items) else {}
+        found = (item.get('images') or [None])[0]
+        if found is None:
+            found = dict(image=image, status=FAILED, changed=False, msg=_no_result(lane, item or result))
+        entries.append(dict(found, cache=lane['cache']))
+    return entries
+
+
+def _no_result(lane, result):
+    msg = result.get('msg') or 'the warm did not run on %s' % lane['name']
+    stderr = (result.get('module_stderr') or '').strip()
+    return '%s: %s' % (msg, stderr) if stderr else msg
+
+
+def _count(entries):
+    summary = dict(dict(harbor_committed=0, harbor_pending=0, harbor_expected_at=None), **counts(entries))
+    platforms = [platform for entry in entries for platform in entry.get('platforms') or []]
+    summary.update(bytes_pulled=sum(platform.get('bytes_pulled') or 0 for platform in platforms),
+                   blobs_pulled=sum(platform.get('blobs_pulled') or 0 for platform in platforms))
+    return summary
+
+
+def lines(report, sources):
+    """What the summary task prints."""
+    summary, entries = report['summary'], report['images']
+    caches = list(summary.get('caches') or ())
+    if not entries:
+        return ['no images found in %s' % ', '.join(sources)]
+    shown = []
+    if summary['check_mode']:
+        shown.append('DRY RUN (--check): nothing was pulled; this is what a run would do.')
+    shown.append('%d image%s: %s; %s s in all, up to %d at once' % (
+        summary['images'], '' if summary['images'] == 1 else 's', _tally(summary), summary['seconds'], summary['parallel']))
+    for name, counted in (summary.get('caches') or {}).items():
+        shown.append('  %s: %s%s' % (name, _tally(counted), _pulled(counted, summary['check_mode'], ', ')))
+    if not summary['check_mode']:
+        shown.append(_pulled(summary, False, ''))
+    shown.extend(_harbor(summary))
+    would = [entry for entry in entries if entry['status'] == WOULD_WARM]
+    if would:
+        shown.append('would warm:')
+        for entry in would:
+            shown.append('  %s%s' % (entry['image'], _via(entry, caches)))
+            shown.append('    rule %s: %s [%s]' % (entry['rule'], entry['manifest_url'],
+                                                   ', '.join(platform['platform'] for platform in entry.get('platforms') or [])))
+    timed = sorted((entry for entry in entries if entry.get('seconds') is not None and entry['status'] not in (WOULD_WARM, UNMATCHED)),
+                   key=lambda entry: entry['seconds'], reverse=True)
+    if timed and not summary['check_mode']:
+        shown.append('slowest:')
+        shown.extend('  %7.1f s  %s%s (%s)' % (entry['seconds'], entry['image'], _via(entry, caches), entry['status']) for entry in timed[:5])
+    unmatched = [entry for entry in entries if entry['status'] == UNMATCHED]
+    if unmatched:
+        shown.append('unmatched (no rule applies, not warmed):')
+        shown.extend('  %s' % entry['image'] for entry in unmatched)
+    if report['failures']:
+        shown.append('failed:')
+        shown.extend('  %s' % line for line in report['failures'])
+    return shown
+
+
+def _tally(summary):
+    return ', '.join('%d %s' % (summary[status], LABELS[status]) for status in STATUSES)
+
+
+def _pulled(summary, check_mode, lead):
+    return '' if check_mode else '%spulled %s in %d blobs' % (lead, _human(summary['bytes_pulled']), summary['blobs_pulled'])
+
+
+def _harbor(summary):
+    if not summary.get('harbor_committed') and not summary.get('harbor_pending'):
+        return []
+    line = 'Harbor: %d committed (they pull by tag with upstream down)' % summary['harbor_committed']
+    if summary['harbor_pending']:
+        due = summary.get('harbor_expected_at')
+        line += ', %d not yet%s' % (summary['harbor_pending'], ": due by %s (Harbor's own store timers)" % due if due
+                                    else " (see each image's harbor.note)")
+    return [line]
+
+
+def _via(entry, caches):
+    """Which cache, when there are several."""
+    return ' via %s' % entry['cache'] if len(caches) > 1 else ''
+
+
+def _human(size):
+    for unit in ('B', 'KB', 'MB', 'GB'):
+        if size < 1024 or unit == 'GB':
+            return ('%d %s' % (size, unit)) if unit == 'B' else '%.2f %s' % (size, unit)
+        size /= 1024.0
+    return '%.2f TB' % size

@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The playbook over several caches in one run, and a cache's warm run by a runner host over SSH.
+
+Two emulated Harbors, each with its own upstream; skopeo judges what pulls with upstream stopped.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import yaml
+
+from ansible_collections.prewarm.harbor.tests.e2e.conftest import HARBOR_INTERVAL
+from ansible_collections.prewarm.harbor.tests.e2e.test_playbook import rules, run_playbook
+from ansible_collections.prewarm.harbor.tests.e2e.test_playbook_stand import ecr_reference, item_lines, reference
+from ansible_collections.prewarm.harbor.tests.stand import Stand
+from ansible_collections.prewarm.harbor.tests.stand.sshd import SSHServer
+
+AMD64 = ['linux/amd64']
+
+
+@pytest.fixture(scope='module')
+def second(tmp_path_factory):
+    """Another region's Harbor, with its own upstream."""
+    with Stand(tmp_path_factory.mktemp('second'), harbor_interval=HARBOR_INTERVAL, token_leeway=0) as running:
+        yield running
+
+
+@pytest.fixture(scope='module')
+def runner(tmp_path_factory):
+    """An OpenSSH server on loopback: the host a cache's warm runs on."""
+    with SSHServer(str(tmp_path_factory.mktemp('sshd'))) as server:
+        yield server
+
+
+def cache(name, stand, **extra):
+    return dict({'name': name, 'proxy_caches': rules(stand.harbor_url), 'platforms': AMD64}, **extra)
+
+
+def inventory(tmp_path, hosts):
+    path = tmp_path / 'inventory.yml'
+    path.write_text(yaml.safe_dump({'all': {'hosts': hosts}}), encoding='utf-8')
+    return ['-i', str(path)]
+
+
+def test_two_caches_one_with_upstream_down_reports_each_and_fails_at_the_end(stand, second, tmp_path):
+    """eu is healthy; us already holds schema2 and its upstream is down, so it cannot get oci. Every image goes
+    through both; us's failure fails the run at the end, after eu is warm (and pulls with its upstream stopped)."""
+    stand.reset_cache()
+    second.reset_cache()
+    held, lacking = stand.images['schema2'], stand.images['oci']
+    assert second.oracle_pull(second.harbor_url, reference(second, held), 'linux/amd64', stop_upstream=False).ok
+    assert second.harbor_quiesce(60)
+    second.stop_upstream()
+    images = [ecr_reference(stand, image) for image in (held, lacking)]
+    play = run_playbook(tmp_path, {
+        'prewarm_images': images, 'prewarm_caches': [cache('eu', stand), cache('us', second, parallel=1)],
+        'prewarm_parallel': 3, 'prewarm_retries': 0, 'prewarm_wait_for_commit': 30,
+    }, check=False)
+    assert play.returncode != 0, play.log
+    summary = play.report['summary']
+    assert (summary['caches']['eu']['warmed'], summary['caches']['eu']['failed']) == (2, 0), summary
+    assert summary['caches']['us']['failed'] == 1 and summary['caches']['us']['images'] == 2, summary
+    failed = [entry for entry in play.report['images'] if entry['status'] == 'failed']
+    assert [(entry['image'], entry['cache']) for entry in failed] == [(ecr_reference(stand, lacking), 'us')], failed
+    assert '1 of 4 images failed: %s' % ecr_reference(stand, lacking) in play.output, play.log
+    assert '  eu: 2 warmed' in play.output and '  us: ' in play.output, play.log
+    # Each lane's lines name their image; the lanes name their cache.
+    lines = item_lines(play.output)
+    assert sorted((lane.rsplit('-', 1)[0], image) for _outcome, lane, image in lines) == sorted(
+        (lane, image) for lane in ('prewarm-eu', 'prewarm-us') for image in images), play.log
+    assert ('failed', 'prewarm-us-1', ecr_reference(stand, lacking)) in lines, lines
+    for image in (held, lacking):
+        assert stand.oracle_pull(stand.harbor_url, reference(stand, image), 'linux/amd64').ok, image
+
+
+def test_a_runner_over_ssh_warms_its_cache(stand, runner, tmp_path):
+    """The cache names an inventory host reached over SSH: the module runs there (the server logs the logins), and
+    the cache pulls with upstream stopped."""
+    stand.reset_cache()
+    image = stand.images['oci_index']
+    logins = runner.logins()
+    play = run_playbook(tmp_path, {
+        'prewarm_images': [ecr_reference(stand, image)], 'prewarm_caches': [cache('eu', stand, runner='runner-eu')],
+        'prewarm_wait_for_commit': 30,
+    }, check=False, args=inventory(tmp_path, {'runner-eu': runner.inventory_vars(sys.executable)}))
+    assert play.returncode == 0, play.log
+    assert [entry['status'] for entry in play.report['images']] == ['warmed'], play.log
+    assert play.report['images'][0]['harbor']['committed'], play.report['images'][0]
+    assert runner.logins() > logins, 'the warm did not go through the runner'
+    assert stand.oracle_pull(stand.harbor_url, reference(stand, image), 'linux/amd64').ok
+
+
+def test_a_runner_without_requests_says_so(stand, runner, tmp_path):
+    """Debian's own python3 has no requests: the image fails with the module's missing-library message, naming it."""
+    play = run_playbook(tmp_path, {
+        'prewarm_images': [ecr_reference(stand, stand.images['schema2'])], 'prewarm_caches': [cache('eu', stand, runner='bare')],
+    }, check=False, args=inventory(tmp_path, {'bare': runner.inventory_vars('/usr/bin/python3')}))
+    assert play.returncode != 0, play.log
+    entry = play.report['images'][0]
+    assert entry['status'] == 'failed' and 'Failed to import the required Python library (requests)' in entry['msg'], entry

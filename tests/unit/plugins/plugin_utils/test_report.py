@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The playbook's outcome from lanes' registered results: nothing lost, counted per cache, failures named."""
+
+from __future__ import annotations
+
+from ansible_collections.prewarm.harbor.plugins.plugin_utils._report import lines, outcome
+
+
+def lane(name, cache, images):
+    return {'name': name, 'cache': cache, 'images': images}
+
+
+def warmed(image, size):
+    return {'images': [{'image': image, 'status': 'warmed', 'changed': True, 'seconds': 1.5,
+                        'platforms': [{'platform': 'linux/amd64', 'bytes_pulled': size, 'blobs_pulled': 2}]}]}
+
+
+def test_every_image_is_accounted_for_even_without_a_result():
+    plan = {'lanes': [lane('prewarm-eu-1', 'eu', ['a:1', 'b:1']), lane('prewarm-us-1', 'us', ['a:1'])],
+            'settled': [{'image': 'q:1', 'status': 'unmatched', 'changed': False}], 'caches': ['eu', 'us'], 'parallel': 2}
+    registered = [
+        # b:1's item crashed the module (no images in its result); us's lane never ran
+        {'results': [warmed('a:1', 100), {'failed': True, 'msg': 'MODULE FAILURE', 'module_stderr': 'Traceback ...'}]},
+        {},
+    ]
+    report = outcome(plan, registered, 3.0, False)
+    assert [(entry['image'], entry.get('cache'), entry['status']) for entry in report['images']] == [
+        ('a:1', 'eu', 'warmed'), ('a:1', 'us', 'failed'), ('b:1', 'eu', 'failed'), ('q:1', None, 'unmatched')]
+    assert report['summary']['caches']['eu']['bytes_pulled'] == 100 and report['summary']['caches']['us']['failed'] == 1
+    assert report['failures'] == ['a:1: the warm did not run on prewarm-us-1 via us',
+                                  'b:1: MODULE FAILURE: Traceback ... via eu']
+    assert report['msg'].startswith('2 of 4 images failed: a:1: the warm did not run on prewarm-us-1; b:1: MODULE FAILURE')
+    shown = lines(report, [])
+    assert shown[0] == '4 images: 1 warmed, 0 cached, 0 would warm, 1 unmatched, 2 failed; 3.0 s in all, up to 2 at once'
+    assert '  eu: 1 warmed, 0 cached, 0 would warm, 0 unmatched, 1 failed, pulled 100 B in 2 blobs' in shown
+
+
+def test_no_images_names_the_sources():
+    report = outcome({'lanes': [], 'settled': [], 'caches': ['default'], 'parallel': 2}, [], 0.1, True)
+    assert lines(report, ['render.yaml']) == ['no images found in render.yaml']
