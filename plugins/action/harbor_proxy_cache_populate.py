@@ -26,6 +26,11 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import SPE
 from ansible_collections.prewarm.harbor.plugins.module_utils._populate import outcome
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import REQUESTS_IMPORT_ERROR
 
+# One registry client per worker process and set of connection options: the images of a loop (a lane of the
+# companion playbook) reuse its connections, the cache's auth challenge and flavour, and its tokens, instead of
+# paying a ping and a 401 per image. Keyed by process too: a forked worker must not use its parent's sockets.
+_REGISTRIES = {}
+
 
 class ActionModule(ModuleAction):
     """In-process where that changes nothing but the cost; the module otherwise, as any module runs."""
@@ -58,7 +63,7 @@ class ActionModule(ModuleAction):
                 msg = 'Unsupported parameters for (%s) module: %s' % (self._task.action, msg)
             return dict(failed=True, msg=msg)
         params = validated.validated_parameters
-        result = outcome(params, self._task.check_mode)
+        result = outcome(params, self._task.check_mode, _REGISTRIES.setdefault(os.getpid(), {}))
         result['invocation'] = dict(module_args=params)
         return remove_values(result, validated._no_log_values)
 

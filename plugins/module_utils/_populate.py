@@ -28,8 +28,12 @@ class OptionError(ValueError):
     """An option that cannot work; nothing was sent anywhere."""
 
 
-def populate(params, check_mode=False):
-    """Warm (or, in check mode, plan) every image; returns (result, failed image results)."""
+def populate(params, check_mode=False, registries=None):
+    """Warm (or, in check mode, plan) every image; returns (result, failed image results).
+
+    ``registries``: a dict the caller keeps between calls, to reuse one client per set of connection options (its
+    connections, the cache's auth challenge and flavour, its tokens); None makes a client for this call only.
+    """
     try:
         images = [params['image']] if params.get('image') is not None else list(params.get('images') or [])
         rules, jobs = _rules_and_jobs(params)
@@ -39,27 +43,33 @@ def populate(params, check_mode=False):
     except OPTION_ERRORS as exc:
         raise OptionError(str(exc))
     targets = plan(images, rules, platforms)
-    registry = Registry(credentials, validate_certs=params['validate_certs'], ca_path=params.get('ca_path'),
-                        timeout=params['timeout'], retries=params['retries'], pool_size=jobs,
-                        allow_plain_http_credentials=params['allow_plain_http_credentials'])
+    options = dict(validate_certs=params['validate_certs'], ca_path=params.get('ca_path'), timeout=params['timeout'],
+                   retries=params['retries'], pool_size=jobs, allow_plain_http_credentials=params['allow_plain_http_credentials'])
+    key = (params.get('username'), params.get('password'), params.get('auth_file')) + tuple(sorted(options.items()))
+    registry = registries.get(key) if registries is not None else None
+    if registry is None:
+        registry = Registry(credentials, **options)
+        if registries is not None:
+            registries[key] = registry
     try:
         harbor = HarborOptions(params['wait_for_commit'], params['complete_index'], params['harbor_check_interval'])
         warmer = Warmer(registry, jobs, params['cache_flavor'], check_mode, params['pull_blobs'], harbor)
         results, summary = warmer.run(targets)
     finally:
-        registry.close()
+        if registries is None:
+            registry.close()
     result = dict(changed=any(entry['changed'] for entry in results), images=results, summary=summary)
     return result, [entry for entry in results if entry['status'] == FAILED]
 
 
-def outcome(params, check_mode=False):
+def outcome(params, check_mode=False, registries=None):
     """The whole task result, as the module or the in-process action returns it.
 
     ``failed`` and ``msg`` are set when an option cannot work, or when an image failed and
     ``fail_on_error`` holds; ``warnings`` lists the failures otherwise.
     """
     try:
-        result, failed = populate(params, check_mode)
+        result, failed = populate(params, check_mode, registries)
     except OptionError as exc:
         return dict(failed=True, msg=str(exc))
     if failed and params['fail_on_error']:
