@@ -10,14 +10,15 @@ short_description: Plan a warm over several proxy caches, as the prewarm role do
 version_added: 1.0.0
 author: prewarm.harbor contributors (@prewarm-harbor)
 description:
-  - Matches every image to the rules of every cache (the module itself, in check mode against a plain proxy, so
+  - Takes the sources of a release (the P(prewarm.harbor.release_images#lookup) lookup's entries), matches every
+    image to the rules of every cache (the module itself, in check mode against a plain proxy, so
     no request is sent), and spreads each cache's images over lanes, at most O(settings.parallel) lanes in all.
   - Used by the P(prewarm.harbor.prewarm#role) role; see its documentation for the cache entries.
 options:
   _input:
-    description: The image references.
+    description: The release's sources, each a dictionary with C(source) and C(images).
     type: list
-    elements: str
+    elements: dict
     required: true
   caches:
     description: The role's C(prewarm_caches); empty means one cache made of the single-cache variables.
@@ -29,7 +30,7 @@ options:
       - The play-wide settings, keyed like the module's options (C(proxy_caches), C(config_file), C(platforms),
         C(username), C(password), C(auth_file), C(ca_path), C(cache_flavor), C(validate_certs), C(pull_blobs),
         C(timeout), C(retries), C(wait_for_commit), C(complete_index), C(harbor_check_interval)), plus C(parallel),
-        C(forks) and C(cwd).
+        C(forks), C(report) and C(cwd).
     type: dict
     required: true
 '''
@@ -37,7 +38,9 @@ options:
 EXAMPLES = r'''
 - name: Plan the lanes
   ansible.builtin.set_fact:
-    plan: "{{ images | prewarm.harbor.warm_plan([], {'proxy_caches': rules, 'parallel': 2, 'forks': 5, 'cwd': '.'}) }}"
+    plan: "{{ query('prewarm.harbor.release_images', images=images) | prewarm.harbor.warm_plan([], settings) }}"
+  vars:
+    settings: {proxy_caches: "{{ rules }}", parallel: 2, forks: 5, cwd: "{{ '.' | ansible.builtin.realpath }}"}
 '''
 
 RETURN = r'''
@@ -60,6 +63,16 @@ _value:
     parallel:
       description: The overall limit.
       type: int
+    sources:
+      description: Where the images came from.
+      type: list
+      elements: str
+    report:
+      description: The absolute path of the JSON report, or empty.
+      type: str
+    started:
+      description: When the plan was made (seconds since the epoch), for the summary's duration.
+      type: float
 '''
 
 from ansible.errors import AnsibleError, AnsibleFilterError
@@ -69,9 +82,9 @@ from ansible_collections.prewarm.harbor.plugins.plugin_utils._lanes import plan
 SINGLE_CACHE = 'default'
 
 
-def warm_plan(images, caches, settings):
+def warm_plan(release, caches, settings):
     try:
-        return plan(list(images), list(caches) or [_single_cache(settings)], settings)
+        return plan(list(release), list(caches) or [_single_cache(settings)], settings)
     except AnsibleError as exc:
         raise AnsibleFilterError(exc.message)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 import yaml
 
@@ -33,9 +34,13 @@ _SHARED = ('platforms', 'cache_flavor', 'validate_certs', 'pull_blobs', 'timeout
            'complete_index', 'harbor_check_interval')
 
 
-def plan(images, caches, settings):
-    """``images``: references; ``caches``: the entries of prewarm_caches (or the one made of the single-cache
-    variables); ``settings``: the play-wide variables (parallel, forks, cwd and the module options' defaults)."""
+def plan(release, caches, settings):
+    """``release``: the sources and their images (the release_images lookup's entries); ``caches``: the entries of
+    prewarm_caches (or the one made of the single-cache variables); ``settings``: the play-wide variables
+    (parallel, forks, cwd and the module options' defaults)."""
+    if not release:
+        raise AnsibleError('nothing to warm: set prewarm_manifests, prewarm_kustomize, prewarm_helm or prewarm_images')
+    images = sorted(set(image for source in release for image in source['images']))
     parallel = int(settings['parallel'])
     if parallel < 1:
         raise AnsibleError('prewarm_parallel must be at least 1, got %d' % parallel)
@@ -75,7 +80,8 @@ def plan(images, caches, settings):
             'prewarm_parallel is %d but ansible-playbook runs %d forks, so at most %d images would be warmed at once: '
             'run it with --forks %d (or ANSIBLE_FORKS=%d), or lower prewarm_parallel'
             % (parallel, forks, forks, in_flight, in_flight))
-    return dict(lanes=lanes, settled=settled, caches=names, parallel=parallel)
+    return dict(lanes=lanes, settled=settled, caches=names, parallel=parallel, started=time.time(),
+                sources=[source['source'] for source in release], report=_absolute(settings['cwd'], settings.get('report')) or '')
 
 
 def _lane_counts(wanted, limit):

@@ -26,9 +26,11 @@ def test_lane_counts(wanted, limit, counts):
 
 
 def test_images_are_spread_over_every_cache_that_takes_them():
-    images = ['ecr/a:1', 'ecr/b:1', 'ecr/c:1', 'quay.io/x:1']
+    release = [{'source': 'render.yaml', 'images': ['ecr/a:1', 'ecr/c:1', 'quay.io/x:1']},
+               {'source': 'prewarm_images', 'images': ['ecr/b:1', 'ecr/a:1']}]
     caches = [{'name': 'eu', 'proxy_caches': RULES}, {'name': 'us', 'proxy_caches': RULES, 'parallel': 1}]
-    planned = plan(images, caches, SETTINGS)
+    planned = plan(release, caches, SETTINGS)
+    assert planned['sources'] == ['render.yaml', 'prewarm_images'] and planned['report'] == ''
     assert [(lane['name'], lane['images']) for lane in planned['lanes']] == [
         ('prewarm-eu-1', ['ecr/a:1', 'ecr/c:1']), ('prewarm-eu-2', ['ecr/b:1']), ('prewarm-us-1', ['ecr/a:1', 'ecr/b:1', 'ecr/c:1'])]
     # unmatched once, though neither cache takes it
@@ -46,6 +48,11 @@ def test_images_are_spread_over_every_cache_that_takes_them():
     ([{'name': 'eu', 'proxy_caches': RULES}], {'forks': 2}, 'run it with --forks 3'),
 ], ids=['same-name', 'bad-name', 'no-rules', 'bad-rule', 'env-unset', 'parallel-0', 'forks'])
 def test_a_cache_that_cannot_work_is_named(caches, settings, message):
-    with pytest.raises(AnsibleError, match=None) as raised:
-        plan(['ecr/a:1', 'ecr/b:1', 'ecr/c:1'], caches, dict(SETTINGS, **settings))
+    with pytest.raises(AnsibleError) as raised:
+        plan([{'source': 'prewarm_images', 'images': ['ecr/a:1', 'ecr/b:1', 'ecr/c:1']}], caches, dict(SETTINGS, **settings))
     assert message in str(raised.value)
+
+
+def test_nothing_to_warm_names_the_variables():
+    with pytest.raises(AnsibleError, match='nothing to warm: set prewarm_manifests'):
+        plan([], [{'name': 'eu', 'proxy_caches': RULES}], SETTINGS)
