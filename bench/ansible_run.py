@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 
+from ansible_collections.prewarm.harbor.bench import controller
 from ansible_collections.prewarm.harbor.bench.rss import PeakRss
 
 ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
@@ -83,7 +84,8 @@ def _module_peak(peaks):
 
 
 def playbook(variables, workdir, path=PLAYBOOK):
-    """``ansible-playbook playbooks/prewarm.yml -e @vars.json`` (or another playbook); returns seconds and its report."""
+    """``ansible-playbook playbooks/prewarm.yml -e @vars.json`` (or another playbook); returns seconds, its report,
+    and the CPU of ansible-playbook's own process during the warm play (``controller``)."""
     os.makedirs(workdir, exist_ok=True)
     report = os.path.join(workdir, 'report.json')
     if os.path.exists(report):
@@ -93,8 +95,9 @@ def playbook(variables, workdir, path=PLAYBOOK):
     with open(varfile, 'w', encoding='utf-8') as handle:
         json.dump(variables, handle)
     forks = str(max(5, int(variables.get('prewarm_parallel', 1))))  # the playbook stops when forks would cap the parallelism
-    seconds, code, out, err, _peaks = _timed([tool('ansible-playbook'), path, '-e', '@' + varfile], environment(ANSIBLE_FORKS=forks), workdir, False)
+    seconds, code, out, err, warm_play = controller.run([tool('ansible-playbook'), path, '-e', '@' + varfile],
+                                                        environment(ANSIBLE_FORKS=forks), workdir)
     if code != 0:
         raise AnsibleFailed(f'ansible-playbook exited {code}:\n{out[-3000:]}\n{err[-2000:]}')
     with open(report, encoding='utf-8') as handle:
-        return {'seconds': seconds, 'report': json.load(handle)}
+        return {'seconds': seconds, 'report': json.load(handle), 'controller_warm_play': warm_play}

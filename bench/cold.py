@@ -32,7 +32,8 @@ def playbook_action(stand, images, platforms, parallel, workdir, path=ansible_ru
                                     'prewarm_platforms': list(platforms), 'prewarm_parallel': parallel}, workdir, path)
         entries = run['report'].get('images') or []
         pulled = sum(p.get('bytes_pulled') or 0 for entry in entries for p in entry.get('platforms') or [])
-        return {'seconds': run['seconds'], 'client_bytes': pulled, 'failed': sum(1 for e in entries if e.get('status') == 'failed')}
+        return {'seconds': run['seconds'], 'client_bytes': pulled, 'failed': sum(1 for e in entries if e.get('status') == 'failed'),
+                'controller_warm_play': run['controller_warm_play']}
     return action
 
 

@@ -56,6 +56,7 @@ def cold(block):
               '  ratios: ' + ', '.join('%s %.2f' % (name, runs[top]['seconds'] / runs[bottom]['seconds'])
                                        for name, top, bottom in RATIOS if top in runs and bottom in runs)
               + (', a/d in-module %.2f' % (runs['a']['module_seconds'] / base) if base and 'a' in runs else '')]
+    lines.extend(_controller(runs.get('b')))
     retried = sum(run.get('retried', 0) for run in runs.values())
     if retried:
         lines.append('  skopeo: %d copies failed (concurrent writers race on a layout\'s index.json) and were retried' % retried)
@@ -119,7 +120,17 @@ def overhead(block):
         lines.append('  fixed cost per image of the playbook over the module: %.3f s' % ((playbook['seconds'] - module['seconds']) / count)
                      + (', %.3f CPU-s' % ((playbook['client_cpu_seconds'] - module['client_cpu_seconds']) / count)
                         if 'client_cpu_seconds' in playbook and 'client_cpu_seconds' in module else ''))
+        lines.extend(_controller(playbook))
     return lines
+
+
+def _controller(run):
+    """ansible-playbook's own process during the warm play: a busy wait would show as about 100% of a core."""
+    window = (run or {}).get('controller_warm_play')
+    if not window:
+        return []
+    return ['  controller: ansible-playbook\'s own process used %.2f CPU-s in the %.1f s warm play (%.1f%% of a core; its '
+            'workers not counted)' % (window['cpu_seconds'], window['seconds'], 100 * window['share'])]
 
 
 def header(meta):

@@ -14,6 +14,12 @@ def _ratio(runs, top, bottom):
     return None
 
 
+def _cpu_ratio(top, bottom):
+    if top and bottom and bottom.get('client_cpu_seconds'):
+        return top['client_cpu_seconds'] / bottom['client_cpu_seconds']
+    return None
+
+
 def judge(results):
     """``[(target, measured text, met or None when not measured)]``."""
     found = []
@@ -25,6 +31,18 @@ def judge(results):
     add('a/d <= 1.2 (module vs curl lower bound)', _ratio(runs, 'a', 'd'), '%.3f', lambda v: v <= 1.2)
     add('b/d <= 1.5 (playbook vs curl lower bound)', _ratio(runs, 'b', 'd'), '%.3f', lambda v: v <= 1.5)
     add('c/a >= 2 (module at least 2x faster than skopeo)', _ratio(runs, 'c', 'a'), '%.3f', lambda v: v >= 2)
+    add('b/a <= 1.2 (playbook vs the module\'s single call, wall)', _ratio(runs, 'b', 'a'), '%.3f', lambda v: v <= 1.2)
+    add('playbook controller CPU <= 1.5x the module\'s', _cpu_ratio(runs.get('b'), runs.get('a')), '%.3f', lambda v: v <= 1.5)
+    warm_play = (runs.get('b') or {}).get('controller_warm_play')
+    add('no busy wait: ansible-playbook\'s own process <= 10% of a core in the warm play',
+        warm_play and warm_play['share'] is not None and 100 * warm_play['share'], '%.1f%%', lambda v: v <= 10)
+    fixed = results.get('overhead') or {}
+    playbook, module = fixed.get('playbook'), fixed.get('module')
+    count = fixed.get('images')
+    add('fixed cost per image over the module <= 0.03 s', playbook and module and (playbook['seconds'] - module['seconds']) / count,
+        '%.3f s', lambda v: v <= 0.03)
+    add('fixed cost per image over the module <= 0.05 CPU-s',
+        playbook and module and (playbook['client_cpu_seconds'] - module['client_cpu_seconds']) / count, '%.3f CPU-s', lambda v: v <= 0.05)
     rerun = results.get('rerun')
     add('re-run fetches 0 blob bytes', rerun and rerun['rerun']['blob_bytes'], '%d bytes', lambda v: v == 0)
     add('re-run takes <= 10% of the cold time', rerun and 100 * rerun['rerun']['seconds'] / rerun['cold']['seconds'], '%.1f%%',
