@@ -33,10 +33,10 @@ class ActionModule(ActionBase):
         shown = lines(report, plan['sources'])
         if plan.get('report'):
             _write_json(plan['report'], dict(summary=report['summary'], images=report['images'], sources=plan['sources']))
-        result.update(changed=False, lines=shown, summary=report['summary'], report=plan.get('report') or '', msg=shown,
-                      _ansible_verbose_always=True)
+        # Shown as debug shows its msg; the counts themselves are in the report.
+        result.update(changed=False, msg=shown, report=plan.get('report') or '', _ansible_verbose_always=True)
         if report['msg'] and boolean(self._task.args.get('fail_on_error', True)):
-            result.update(failed=True, msg=report['msg'])
+            result.update(failed=True, msg=report['msg'], lines=shown)
         return result
 
 

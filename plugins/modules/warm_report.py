@@ -70,19 +70,12 @@ msg:
   returned: always
   type: raw
 lines:
-  description: The summary's lines.
-  returned: always
+  description: The summary's lines, when the task fails.
+  returned: failed
   type: list
   elements: str
-summary:
-  description:
-    - Counts per status (C(warmed), C(cached), C(would_warm), C(unmatched), C(failed), C(images)), C(bytes_pulled),
-      C(blobs_pulled), Harbor's C(harbor_committed), C(harbor_pending) and C(harbor_expected_at), C(seconds),
-      C(parallel), C(check_mode), and C(caches) (the same counts per cache) when there are several caches.
-  returned: always
-  type: dict
 report:
-  description: The path of the JSON report, or empty when none was asked for.
+  description: The path of the JSON report (with the counts per status, per cache and in total), or empty.
   returned: always
   type: str
 '''

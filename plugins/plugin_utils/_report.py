@@ -67,8 +67,11 @@ def lines(report, sources):
     shown = []
     if summary['check_mode']:
         shown.append('DRY RUN (--check): nothing was pulled; this is what a run would do.')
-    shown.append('%d image%s: %s; %s s in all, up to %d at once' % (
-        summary['images'], '' if summary['images'] == 1 else 's', _tally(summary), summary['seconds'], summary['parallel']))
+    images = len({entry['image'] for entry in entries})
+    counted = '%d image%s' % (images, '' if images == 1 else 's')
+    if caches:
+        counted += ' x %d caches' % len(caches)
+    shown.append('%s: %s; %s s in all, up to %d at once' % (counted, _tally(summary), summary['seconds'], summary['parallel']))
     for name, counted in (summary.get('caches') or {}).items():
         shown.append('  %s: %s%s' % (name, _tally(counted), _pulled(counted, summary['check_mode'], ', ')))
     if not summary['check_mode']:
