@@ -104,6 +104,8 @@ def _cache(entry, index, settings):
     where = 'prewarm_caches[%d] (%s)' % (index, name)
     cwd = settings['cwd']
     options = dict((key, entry[key] if entry.get(key) is not None else settings.get(key)) for key in _SHARED)
+    if isinstance(options['platforms'], str):  # -e prewarm_platforms=linux/arm64
+        options['platforms'] = [options['platforms']]
     options.update((key, _absolute(cwd, entry.get(key) or settings.get(key))) for key in _PATHS)
     jobs = None
     if bool(entry.get('proxy_caches')) == bool(entry.get('config_file')):
