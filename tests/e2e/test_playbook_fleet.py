@@ -8,13 +8,14 @@ Two emulated Harbors, each with its own upstream; skopeo judges what pulls with 
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
 import yaml
 
 from ansible_collections.prewarm.harbor.tests.e2e.conftest import HARBOR_INTERVAL
-from ansible_collections.prewarm.harbor.tests.e2e.test_playbook import rules, run_playbook
+from ansible_collections.prewarm.harbor.tests.e2e.test_playbook import ECR, rules, run_playbook
 from ansible_collections.prewarm.harbor.tests.e2e.test_playbook_stand import ecr_reference, item_lines, reference
 from ansible_collections.prewarm.harbor.tests.stand import Stand
 from ansible_collections.prewarm.harbor.tests.stand.sshd import SSHServer
@@ -102,3 +103,21 @@ def test_a_runner_without_requests_says_so(stand, runner, tmp_path):
     assert play.returncode != 0, play.log
     entry = play.report['images'][0]
     assert entry['status'] == 'failed' and 'Failed to import the required Python library (requests)' in entry['msg'], entry
+
+
+def test_a_runner_gets_the_credentials_the_controller_names_and_they_stay_secret(stand, runner, tmp_path):
+    """A private project: the cache names the controller's environment variables holding the robot account; the
+    runner warms with them, skopeo pulls with them, and the password appears nowhere in the output or the report."""
+    stand.reset_cache()
+    image = stand.images['schema2']
+    user, password = stand.robot_creds
+    play = run_playbook(tmp_path, {
+        'prewarm_images': ['%s/%s' % (ECR, image.reference(stand.private_project))],
+        'prewarm_caches': [cache('eu', stand, runner='runner-eu', username_env='PREWARM_EU_USER', password_env='PREWARM_EU_PASSWORD')],
+        'prewarm_wait_for_commit': 30,
+    }, check=False, args=inventory(tmp_path, {'runner-eu': runner.inventory_vars(sys.executable)}) + ['-vvv'],
+        env={'PREWARM_EU_USER': user, 'PREWARM_EU_PASSWORD': password})
+    assert play.returncode == 0, play.log
+    assert [entry['status'] for entry in play.report['images']] == ['warmed'], play.log
+    assert password not in play.output and password not in json.dumps(play.report)
+    assert stand.oracle_pull(stand.harbor_url, image.reference(stand.private_project), 'linux/amd64', creds='robot').ok
