@@ -70,7 +70,7 @@ integration: setup
 	$(PYTEST_ENV) $(BIN)/python -m pytest tests/e2e -q -ra
 
 demo: setup
-	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.demo.run
+	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.demo.run $(DEMO_ARGS)
 
 # Credentials from HARBOR_USERNAME / HARBOR_PASSWORD; more options (--ca-path, --wait, --complete-index, --before-checks,
 # --no-containerd) in ACCEPTANCE_ARGS. Tested on the emulated Harbor by tests/e2e/test_acceptance.py.
