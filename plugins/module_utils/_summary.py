@@ -5,7 +5,7 @@
 # Private to this collection: no compatibility promise for other collections.
 """What a set of image results adds up to: counts per status, Harbor's commits, the failure message.
 
-The module's ``summary`` and the companion playbook's (``prewarm.harbor.warm_summary``) are both made here.
+The module's ``summary`` and the companion playbook's (the ``prewarm.harbor.warm_report`` action) are both made here.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -44,6 +44,6 @@ def failure_message(failed, total, shown=3):
 
 
 def naming_image(entry):
-    """The entry's message, starting with its image."""
+    """The entry's message, naming its image (most of the module's messages do already)."""
     msg = str(entry.get('msg') or 'no message')
-    return msg if msg.startswith(entry['image']) else '%s: %s' % (entry['image'], msg)
+    return msg if entry['image'] in msg else '%s: %s' % (entry['image'], msg)
