@@ -150,16 +150,14 @@ class Registry:
     def is_harbor(self, base):
         """Harbor answers /api/v2.0/ping with Pong; a plain registry does not have that API."""
         with self._flavor_lock:  # one probe per cache, however many images start at once
-            if base not in self._flavors:
-                self._flavors[base] = self._answers_pong(base)
-        return self._flavors[base]
-
-    def _answers_pong(self, base):
-        try:
-            response = self._send('GET', base + '/api/v2.0/ping', None)
-        except RegistryError:
-            return False
-        return response.status_code == 200 and response.text.strip().strip('"') == 'Pong'
+            if base in self._flavors:
+                return self._flavors[base]
+            try:
+                response = self._send('GET', base + '/api/v2.0/ping', None)
+            except RegistryError:
+                return False  # not remembered: a client reused across calls asks again next time
+            self._flavors[base] = response.status_code == 200 and response.text.strip().strip('"') == 'Pong'
+            return self._flavors[base]
 
     def api_json(self, url, what, tally=None):
         """GET a document of Harbor's REST API, which takes Basic credentials, not registry tokens (HARBOR.md 6.3).
