@@ -30,7 +30,7 @@ options:
       - The play-wide settings, keyed like the module's options (C(proxy_caches), C(config_file), C(platforms),
         C(username), C(password), C(auth_file), C(ca_path), C(cache_flavor), C(validate_certs), C(pull_blobs),
         C(timeout), C(retries), C(wait_for_commit), C(complete_index), C(harbor_check_interval)), plus C(parallel),
-        C(forks), C(report) and C(cwd).
+        C(forks), C(report), C(cwd) and C(inventory_hosts) (the hosts a runner may be).
     type: dict
     required: true
 '''
@@ -84,6 +84,9 @@ SINGLE_CACHE = 'default'
 
 def warm_plan(release, caches, settings):
     try:
+        if caches and (settings.get('username') or settings.get('password')):
+            raise AnsibleError('prewarm_username and prewarm_password belong to the single cache: with prewarm_caches, '
+                               'give each cache username_env and password_env (or an auth_file) instead')
         return plan(list(release), list(caches) or [_single_cache(settings)], settings)
     except AnsibleError as exc:
         raise AnsibleFilterError(exc.message)

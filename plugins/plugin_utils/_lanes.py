@@ -103,10 +103,16 @@ def _cache(entry, index, settings):
                            'lanes in the output, e.g. %s%s-1)' % (index, name, LANE_PREFIX, name or 'eu'))
     where = 'prewarm_caches[%d] (%s)' % (index, name)
     cwd = settings['cwd']
+    runner = str(entry.get('runner') or '')
+    if runner and runner != 'localhost' and runner not in settings.get('inventory_hosts', (runner,)):
+        raise AnsibleError('%s: runner "%s" is not a host of the inventory: add it (with how to reach it), or drop '
+                           'runner to warm from this controller' % (where, runner))
     options = dict((key, entry[key] if entry.get(key) is not None else settings.get(key)) for key in _SHARED)
-    if isinstance(options['platforms'], str):  # -e prewarm_platforms=linux/arm64
-        options['platforms'] = [options['platforms']]
-    options.update((key, _absolute(cwd, entry.get(key) or settings.get(key))) for key in _PATHS)
+    if isinstance(options['platforms'], str):  # -e prewarm_platforms=linux/amd64,linux/arm64
+        options['platforms'] = re.findall(r'[^,\s]+', options['platforms'])
+    # A runner's files are its own: its paths are passed as given, and not looked for here.
+    options.update((key, entry.get(key) or settings.get(key) if runner else _absolute(cwd, entry.get(key) or settings.get(key)))
+                   for key in _PATHS)
     jobs = None
     if bool(entry.get('proxy_caches')) == bool(entry.get('config_file')):
         raise AnsibleError('%s: set exactly one of proxy_caches (a list of rules) and config_file (a '
@@ -120,20 +126,23 @@ def _cache(entry, index, settings):
     options = dict((key, value) for key, value in options.items() if value not in (None, '', []))
     for key in ('username_env', 'password_env'):
         variable = entry.get(key)
-        if variable and variable not in os.environ:
-            raise AnsibleError('%s: %s names %s, which is not set in the environment of ansible-playbook: export it '
-                               '(in AWX, attach a credential that injects it)' % (where, key, variable))
+        if variable and not os.environ.get(variable):
+            raise AnsibleError('%s: %s names %s, which is not set (or empty) in the environment of ansible-playbook: '
+                               'export it (in AWX, attach a credential that injects it)' % (where, key, variable))
     parallel = int(entry.get('parallel') or jobs or settings['parallel'])
     if parallel < 1:
         raise AnsibleError('%s: parallel must be at least 1, got %d' % (where, parallel))
     return dict(name=name, where=where, options=dict(options, max_parallel_jobs=1, fail_on_error=True),
-                parallel=parallel, runner=str(entry.get('runner') or ''),
+                parallel=parallel, runner=runner,
                 username_env=entry.get('username_env') or '', password_env=entry.get('password_env') or '')
 
 
 def _match(entry, images):
     """Each image's rule, by the module itself in check mode against a plain proxy (which sends no request)."""
     params = dict(entry['options'], images=images, cache_flavor='distribution', fail_on_error=False)
+    if entry['runner']:
+        for key in _PATHS:  # on the runner, not here
+            params.pop(key, None)
     for key in ('username_env', 'password_env'):
         if entry[key]:
             params[key.split('_', maxsplit=1)[0]] = os.environ[entry[key]]

@@ -18,6 +18,7 @@ from ansible_collections.prewarm.harbor.tests.e2e.conftest import HARBOR_INTERVA
 from ansible_collections.prewarm.harbor.tests.e2e.test_playbook import ECR, rules, run_playbook
 from ansible_collections.prewarm.harbor.tests.e2e.test_playbook_stand import ecr_reference, item_lines, reference
 from ansible_collections.prewarm.harbor.tests.stand import Stand
+from ansible_collections.prewarm.harbor.tests.stand.process import free_port
 from ansible_collections.prewarm.harbor.tests.stand.sshd import SSHServer
 
 AMD64 = ['linux/amd64']
@@ -121,3 +122,16 @@ def test_a_runner_gets_the_credentials_the_controller_names_and_they_stay_secret
     assert [entry['status'] for entry in play.report['images']] == ['warmed'], play.log
     assert password not in play.output and password not in json.dumps(play.report)
     assert stand.oracle_pull(stand.harbor_url, image.reference(stand.private_project), 'linux/amd64', creds='robot').ok
+
+
+def test_a_runner_that_cannot_be_reached_fails_its_images_and_the_summary_still_runs(stand, runner, tmp_path):
+    """Nothing listens where the inventory says the runner is: its images fail with the reason, and the summary,
+    the report and the final verdict still come."""
+    unreachable = dict(runner.inventory_vars(sys.executable), ansible_port=free_port())
+    play = run_playbook(tmp_path, {
+        'prewarm_images': [ecr_reference(stand, stand.images['schema2'])], 'prewarm_caches': [cache('eu', stand, runner='gone')],
+    }, check=False, args=inventory(tmp_path, {'gone': unreachable}))
+    assert play.returncode != 0, play.log
+    entry = play.report['images'][0]
+    assert entry['status'] == 'failed' and 'Connection refused' in entry['msg'], entry
+    assert '1 of 1 images failed' in play.output, play.log

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible.errors import AnsibleError
+from ansible.errors import AnsibleError, AnsibleFilterError
 
+from ansible_collections.prewarm.harbor.plugins.filter.warm_plan import warm_plan
 from ansible_collections.prewarm.harbor.plugins.plugin_utils._lanes import _lane_counts, plan
 
 RULES = [{'regex_url': '^ecr/(.+):(.+)$', 'replacement_oci': 'http://127.0.0.1:9/v2/$1/manifests/$2'}]
@@ -46,8 +47,12 @@ def test_images_are_spread_over_every_cache_that_takes_them():
     ([{'name': 'eu', 'proxy_caches': RULES, 'username_env': 'PREWARM_UNIT_UNSET'}], {}, 'username_env names PREWARM_UNIT_UNSET'),
     ([{'name': 'eu', 'proxy_caches': RULES}], {'parallel': 0}, 'prewarm_parallel must be at least 1'),
     ([{'name': 'eu', 'proxy_caches': RULES}], {'forks': 2}, 'run it with --forks 3'),
-], ids=['same-name', 'bad-name', 'no-rules', 'bad-rule', 'env-unset', 'parallel-0', 'forks'])
-def test_a_cache_that_cannot_work_is_named(caches, settings, message):
+    ([{'name': 'eu', 'proxy_caches': RULES, 'password_env': 'PREWARM_UNIT_EMPTY'}], {}, 'PREWARM_UNIT_EMPTY, which is not set (or empty)'),
+    ([{'name': 'eu', 'proxy_caches': RULES, 'runner': 'runner-ue'}], {'inventory_hosts': ['runner-eu']},
+     'runner "runner-ue" is not a host of the inventory'),
+], ids=['same-name', 'bad-name', 'no-rules', 'bad-rule', 'env-unset', 'parallel-0', 'forks', 'env-empty', 'runner-unknown'])
+def test_a_cache_that_cannot_work_is_named(caches, settings, message, monkeypatch):
+    monkeypatch.setenv('PREWARM_UNIT_EMPTY', '')
     with pytest.raises(AnsibleError) as raised:
         plan([{'source': 'prewarm_images', 'images': ['ecr/a:1', 'ecr/b:1', 'ecr/c:1']}], caches, dict(SETTINGS, **settings))
     assert message in str(raised.value)
@@ -56,3 +61,20 @@ def test_a_cache_that_cannot_work_is_named(caches, settings, message):
 def test_nothing_to_warm_names_the_variables():
     with pytest.raises(AnsibleError, match='nothing to warm: set prewarm_manifests'):
         plan([], [{'name': 'eu', 'proxy_caches': RULES}], SETTINGS)
+
+
+def test_a_runner_keeps_its_own_paths_and_platforms_may_be_one_string(tmp_path):
+    (tmp_path / 'auth.json').write_text('{"auths": {}}', encoding='utf-8')
+    caches = [{'name': 'eu', 'proxy_caches': RULES, 'runner': 'runner-eu', 'auth_file': '~/auth.json'},
+              {'name': 'us', 'proxy_caches': RULES, 'auth_file': 'auth.json', 'platforms': 'linux/amd64, linux/arm64'}]
+    release = [{'source': 'prewarm_images', 'images': ['ecr/a:1']}]
+    eu, us = plan(release, caches, dict(SETTINGS, inventory_hosts=['runner-eu'], cwd=str(tmp_path)))['lanes']
+    assert eu['options']['auth_file'] == '~/auth.json' and eu['runner'] == 'runner-eu'  # the runner's home, not ours
+    assert us['options']['auth_file'] == str(tmp_path / 'auth.json')  # ours, from where ansible-playbook started
+    assert us['options']['platforms'] == ['linux/amd64', 'linux/arm64']
+
+
+def test_the_single_cache_credentials_are_refused_with_several_caches():
+    with pytest.raises(AnsibleFilterError, match='prewarm_username and prewarm_password belong to the single cache'):
+        warm_plan([{'source': 'prewarm_images', 'images': ['ecr/a:1']}], [{'name': 'eu', 'proxy_caches': RULES}],
+                  dict(SETTINGS, username='robot', password='secret'))
