@@ -350,7 +350,7 @@ def test_helm_command_line(tmp_path):
     ({'prewarm_caches': [{'name': 'eu', 'proxy_caches': rules(), 'region': 'eu'}]},
      'prewarm_caches.region. Supported parameters include'),
     ({'prewarm_caches': [{'name': 'eu', 'proxy_caches': rules(), 'password_env': 'PREWARM_TEST_UNSET'}]},
-     'prewarm_caches[0] (eu): password_env names PREWARM_TEST_UNSET, which is not set in the environment'),
+     'prewarm_caches[0] (eu): password_env names PREWARM_TEST_UNSET, which is not set (or empty) in the environment'),
 ], ids=['no-rules', 'both-rules', 'parallel-0', 'parallel-word', 'bad-flavor', 'cache-without-name', 'cache-unknown-key',
         'cache-env-unset'])
 def test_bad_settings_fail_early(tmp_path, variables, message):
