@@ -36,11 +36,6 @@ class Challenge(namedtuple('Challenge', ['scheme', 'params', 'token68'])):
     def __new__(cls, scheme, params=None, token68=None):
         return super(Challenge, cls).__new__(cls, scheme, params if params is not None else {}, token68)
 
-    @property
-    def scopes(self):
-        """The ``scope`` parameter split on spaces (a token request repeats ``scope=`` for each)."""
-        return self.params.get('scope', '').split()
-
 
 class _Scanner(object):
     def __init__(self, text):
@@ -157,12 +152,3 @@ def parse_challenges(header):
         _parse_one(scanner, challenges)
         scanner.skip_commas()
     return challenges
-
-
-def find_challenge(challenges, scheme):
-    """The first challenge with ``scheme`` (case-insensitive), or None."""
-    scheme = scheme.lower()
-    for challenge in challenges:
-        if challenge.scheme == scheme:
-            return challenge
-    return None

@@ -39,7 +39,7 @@ def populate(params, check_mode=False, registries=None):
         rules, jobs = _rules_and_jobs(params)
         platforms = parse_platforms(params['platforms']) if params.get('platforms') else None
         credentials = CredentialSource(params.get('username'), params.get('password'), params.get('auth_file'))
-        _check_numbers(params, jobs)
+        _check_numbers(params)
     except OPTION_ERRORS as exc:
         raise OptionError(str(exc))
     targets = plan(images, rules, platforms)
@@ -87,11 +87,9 @@ def _rules_and_jobs(params):
     return rules, params.get('max_parallel_jobs') or file_jobs or DEFAULT_JOBS
 
 
-def _check_numbers(params, jobs):
+def _check_numbers(params):
     if params.get('max_parallel_jobs') is not None and params['max_parallel_jobs'] < 1:
         raise InvalidRule('max_parallel_jobs must be at least 1, got %d' % params['max_parallel_jobs'])
-    if jobs < 1:
-        raise InvalidRule('max_parallel_jobs must be at least 1, got %d' % jobs)
     if params['timeout'] < 1:
         raise InvalidRule('timeout must be at least 1 second, got %d' % params['timeout'])
     if params['retries'] < 0:

@@ -51,16 +51,14 @@ class CappedRetry(Retry):
 
 
 class Tally:
-    """Counters for one image, shared by the threads working on it."""
+    """The retries of one image, shared by the threads working on it."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self.retries = 0
-        self.requests = 0
 
-    def add(self, requests_=0, retries=0):
+    def add(self, retries=0):
         with self._lock:
-            self.requests += requests_
             self.retries += retries
 
 
@@ -130,7 +128,7 @@ class Registry:
                 method, _redacted(url), _reason(exc), self.retries))
         if tally is not None:
             history = getattr(getattr(response.raw, 'retries', None), 'history', ()) or ()
-            tally.add(requests_=1, retries=len(history))
+            tally.add(retries=len(history))
         return response
 
     def _fetch_token(self, realm, params, headers):

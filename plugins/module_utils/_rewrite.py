@@ -149,10 +149,6 @@ class GoRegexp(object):
         """Go's MatchString: does the expression match anywhere in ``text``?"""
         return self.regex.search(text) is not None
 
-    def replace_all_string(self, src, template):
-        """Go's ReplaceAllString."""
-        return replace_all(self, src, template)
-
     def __repr__(self):
         return 'GoRegexp(%r)' % self.pattern
 

@@ -10,7 +10,7 @@ import random
 import pytest
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._challenge import (
-    Challenge, InvalidChallenge, find_challenge, parse_challenges,
+    Challenge, InvalidChallenge, parse_challenges,
 )
 
 HARBOR = 'Bearer realm="https://h/service/token",service="harbor-registry",scope="repository:proxy_hub/library/alpine:pull"'
@@ -55,21 +55,6 @@ HARBOR = 'Bearer realm="https://h/service/token",service="harbor-registry",scope
 ])
 def test_parse_challenges(header, expected):
     assert parse_challenges(header) == expected
-
-
-@pytest.mark.parametrize('header, scopes', [
-    (HARBOR, ['repository:proxy_hub/library/alpine:pull']),
-    ('Bearer scope="repository:a:pull repository:b:pull,push"', ['repository:a:pull', 'repository:b:pull,push']),
-    ('Bearer realm="x"', []),
-])
-def test_scopes(header, scopes):
-    assert parse_challenges(header)[0].scopes == scopes
-
-
-def test_find_challenge():
-    challenges = parse_challenges('Basic realm="x", Bearer realm="y"')
-    assert find_challenge(challenges, 'BEARER').params == {'realm': 'y'}
-    assert find_challenge(challenges, 'digest') is None
 
 
 @pytest.mark.parametrize('header, message', [
