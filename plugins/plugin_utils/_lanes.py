@@ -61,10 +61,7 @@ def plan(release, caches, settings):
             else:
                 settled.append(result)
         work.append((entry, to_warm))
-    # An image no rule of one cache takes is unmatched only when no other cache takes it either.
-    settled = [result for result in settled if result['status'] != UNMATCHED or result['image'] not in taken]
-    settled = [result for index, result in enumerate(settled) if result['status'] != UNMATCHED
-               or result['image'] not in [other['image'] for other in settled[:index] if other['status'] == UNMATCHED]]
+    settled = _unmatched_once(settled, taken)
     counts = _lane_counts([min(entry['parallel'], len(to_warm)) for entry, to_warm in work], parallel)
     lanes = []
     for (entry, to_warm), count in zip(work, counts):
@@ -82,6 +79,18 @@ def plan(release, caches, settings):
             % (parallel, forks, forks, in_flight, in_flight))
     return dict(lanes=lanes, settled=settled, caches=names, parallel=parallel, started=time.time(),
                 sources=[source['source'] for source in release], report=_absolute(settings['cwd'], settings.get('report')) or '')
+
+
+def _unmatched_once(settled, taken):
+    """An image no rule of one cache takes is unmatched only when no other cache takes it either, and then once."""
+    kept, unmatched = [], set()
+    for result in settled:
+        if result['status'] == UNMATCHED:
+            if result['image'] in taken or result['image'] in unmatched:
+                continue
+            unmatched.add(result['image'])
+        kept.append(result)
+    return kept
 
 
 def _lane_counts(wanted, limit):
