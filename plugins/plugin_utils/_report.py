@@ -8,6 +8,8 @@ lines the summary prints. Counting and the failure message are the module's own 
 
 from __future__ import annotations
 
+from ansible.module_utils.common.text.formatters import bytes_to_human
+
 from ansible_collections.prewarm.harbor.plugins.module_utils._summary import (
     FAILED, STATUSES, UNMATCHED, WOULD_WARM, counts, failure_message, naming_image,
 )
@@ -104,7 +106,7 @@ def _tally(summary):
 
 
 def _pulled(summary, check_mode, lead):
-    return '' if check_mode else '%spulled %s in %d blobs' % (lead, _human(summary['bytes_pulled']), summary['blobs_pulled'])
+    return '' if check_mode else '%spulled %s in %d blobs' % (lead, bytes_to_human(summary['bytes_pulled']), summary['blobs_pulled'])
 
 
 def _harbor(summary):
@@ -121,11 +123,3 @@ def _harbor(summary):
 def _via(entry, caches):
     """Which cache, when there are several."""
     return ' via %s' % entry['cache'] if len(caches) > 1 else ''
-
-
-def _human(size):
-    for unit in ('B', 'KB', 'MB', 'GB'):
-        if size < 1024 or unit == 'GB':
-            return ('%d %s' % (size, unit)) if unit == 'B' else '%.2f %s' % (size, unit)
-        size /= 1024.0
-    return '%.2f TB' % size

@@ -34,7 +34,7 @@ def test_every_image_is_accounted_for_even_without_a_result():
     assert report['msg'].startswith('2 of 4 images failed: a:1: the warm did not run on prewarm-us-1; b:1: MODULE FAILURE')
     shown = lines(report, [])
     assert shown[0] == '3 images x 2 caches: 1 warmed, 0 cached, 0 would warm, 1 unmatched, 2 failed; 3.0 s in all, up to 2 at once'
-    assert '  eu: 1 warmed, 0 cached, 0 would warm, 0 unmatched, 1 failed, pulled 100 B in 2 blobs' in shown
+    assert '  eu: 1 warmed, 0 cached, 0 would warm, 0 unmatched, 1 failed, pulled 100.00 Bytes in 2 blobs' in shown
 
 
 def test_no_images_names_the_sources():
