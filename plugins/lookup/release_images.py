@@ -97,16 +97,14 @@ class LookupModule(LookupBase):
             argvs = [kustomize_argv(entry) for entry in _entries(self.get_option('kustomize'))]
             argvs += [helm_argv(release) for release in self.get_option('helm')]
             sources += render(argvs, cwd)
-            found = []
-            for source in sources:
-                try:
-                    found.append(dict(source=source.name, images=container_images(source.text)))
-                except AnsibleError as exc:
-                    raise AnsibleLookupError('%s: %s' % (source.name, exc.message))
-        except AnsibleLookupError:
-            raise
         except AnsibleError as exc:
             raise AnsibleLookupError(exc.message)
+        found = []
+        for source in sources:
+            try:
+                found.append(dict(source=source.name, images=container_images(source.text)))
+            except AnsibleError as exc:
+                raise AnsibleLookupError('%s: %s' % (source.name, exc.message))
         extra = sorted(set(image for entry in self.get_option('images') for image in re.findall(r'[^,\s]+', entry)))
         if extra:
             found.append(dict(source='prewarm_images', images=extra))
