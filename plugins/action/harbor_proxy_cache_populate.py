@@ -16,13 +16,12 @@ import os
 import sys
 
 from ansible import constants as C
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
-from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 from ansible.plugins.action.normal import ActionModule as ModuleAction
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import SPEC
+from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import validate
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._populate import outcome
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import REQUESTS_IMPORT_ERROR
 
@@ -43,29 +42,31 @@ class ActionModule(ModuleAction):
         return result
 
     def _runs_here(self, task_vars):
-        """Whether the module process would be this machine, this user, this Python and this environment."""
-        # environment is a list of mappings (play, block, task), [{}] when none is set.
-        if REQUESTS_IMPORT_ERROR or self._task.async_val or any(self._task.environment or ()) or self._play_context.become:
-            return False
-        if getattr(self._connection, 'transport', None) != 'local':
-            return False
-        # ansible_python_interpreter, else ANSIBLE_PYTHON_INTERPRETER or ansible.cfg; "auto..." would discover one, and
-        # this Python, which runs Ansible, serves as well. An interpreter named explicitly is honoured.
+        # ansible_python_interpreter, else ANSIBLE_PYTHON_INTERPRETER or ansible.cfg.
         interpreter = str(self._templar.template(C.config.get_config_value('INTERPRETER_PYTHON', variables=task_vars)))
-        return interpreter.startswith('auto') or _is_this_python(interpreter)
+        return runs_in_process(getattr(self._connection, 'transport', None), self._play_context.become, self._task.async_val,
+                               self._task.environment, interpreter)
 
     def _run_in_process(self):
         """What AnsibleModule would do: validate, run, mask no_log values, report warnings."""
-        validated = ArgumentSpecValidator(**SPEC).validate(dict(self._task.args))
-        if validated.error_messages:
-            msg = validated.errors.msg
-            if isinstance(validated.errors[0], UnsupportedError):
-                msg = 'Unsupported parameters for (%s) module: %s' % (self._task.action, msg)
-            return dict(failed=True, msg=msg)
-        params = validated.validated_parameters
+        try:
+            params, secrets = validate(self._task.args, self._task.action)
+        except OptionError as exc:
+            return dict(failed=True, msg=str(exc))
         result = outcome(params, self._task.check_mode, _REGISTRIES.setdefault(os.getpid(), {}))
         result['invocation'] = dict(module_args=params)
-        return remove_values(result, validated._no_log_values)
+        return remove_values(result, secrets)
+
+
+def runs_in_process(transport, become, async_val, environment, interpreter, requests_missing=REQUESTS_IMPORT_ERROR):  # pylint: disable=too-many-arguments
+    """Whether the module process would be this machine, this user, this Python and this environment.
+
+    ``environment`` is the task's list of mappings (play, block, task), [{}] when none is set. An ``interpreter``
+    "auto..." would be discovered, and this Python, which runs Ansible, serves as well; one named is honoured.
+    """
+    if requests_missing or async_val or any(environment or ()) or become or transport != 'local':
+        return False
+    return interpreter.startswith('auto') or _is_this_python(interpreter)
 
 
 def _is_this_python(path):

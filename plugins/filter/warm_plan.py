@@ -98,7 +98,7 @@ def _single_cache(settings):
         raise AnsibleError('set exactly one of prewarm_proxy_caches (a list of rules) and prewarm_config_file (the '
                            'HarborProxyCachePopulator configuration file), or list caches in prewarm_caches')
     keys = ('proxy_caches', 'config_file', 'username', 'password')
-    return dict(dict((key, settings.get(key)) for key in keys), name=SINGLE_CACHE)
+    return dict({key: settings.get(key) for key in keys}, name=SINGLE_CACHE)
 
 
 class FilterModule:

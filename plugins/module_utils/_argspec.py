@@ -5,10 +5,13 @@
 # Private to this collection: no compatibility promise for other collections.
 """The module's options, shared by the module and the action plugin that runs it in-process."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 
 RULE_OPTIONS = dict(
     regex_url=dict(type='str', required=True),
@@ -49,3 +52,17 @@ SPEC = dict(
     mutually_exclusive=[('image', 'images'), ('proxy_caches', 'config_file')],
     required_one_of=[('image', 'images'), ('proxy_caches', 'config_file')],
 )
+
+
+def validate(args, action='prewarm.harbor.harbor_proxy_cache_populate'):
+    """``args`` checked and completed as AnsibleModule would: (parameters, the values to mask as no_log).
+
+    Raises OptionError with AnsibleModule's message; for callers that run the module's code without it.
+    """
+    validated = ArgumentSpecValidator(**SPEC).validate(dict(args))
+    if validated.error_messages:
+        msg = validated.errors.msg
+        if isinstance(validated.errors[0], UnsupportedError):
+            msg = 'Unsupported parameters for (%s) module: %s' % (action, msg)
+        raise OptionError(msg)
+    return validated.validated_parameters, validated._no_log_values  # pylint: disable=protected-access

@@ -10,8 +10,7 @@ hundreds of repositories with one token request each. What a host wants is learn
 first 401 and then asked up front, saving a round trip on every later repository.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import ipaddress
 import threading
@@ -19,13 +18,14 @@ import time
 
 from urllib.parse import urlsplit
 
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._challenge import InvalidChallenge, parse_challenges
 
 DEFAULT_EXPIRES_IN = 60  # seconds, as the distribution token specification says
 EXPIRY_MARGIN = 5  # renew a little before the registry would refuse the token
 
 
-class AuthError(Exception):
+class AuthError(ImageError):
     """The registry refused us; the message says what to check (never the secret)."""
 
 

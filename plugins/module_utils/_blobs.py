@@ -12,8 +12,7 @@ repositories or two processes: the second waits until the first is stored. Harbo
 (repository, digest) (HARBOR.md 4.5), so there only the same repository waits.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import itertools
 import queue
@@ -25,9 +24,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from ansible_collections.prewarm.harbor.plugins.module_utils._digestlock import DigestLock
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import RegistryError
 
-MIN_SETTLE = 0.02  # seconds before the first "is it stored?" HEAD
-MAX_POLL = 2.0
-SETTLE_SECONDS = 10.0  # plus three times the read's duration
+
+class Settle:
+    """How the pool waits for a cache to store what it read, in seconds (tests pass shorter ones).
+
+    ``first``: the least wait before the first "is it stored?" HEAD; ``longest_poll``: the longest between two;
+    ``patience``: how long to keep asking, plus three times the read's duration.
+    """
+
+    def __init__(self, first=0.02, longest_poll=2.0, patience=10.0):
+        self.first = first
+        self.longest_poll = longest_poll
+        self.patience = patience
 
 
 class BlobOutcome:
@@ -100,14 +108,17 @@ class BlobPool:
     cache says it holds the blob.
     """
 
-    def __init__(self, registry, workers, harbor, pull=True):
+    def __init__(self, registry, workers, harbor, pull=True, settle=None, lock_dir=None):  # pylint: disable=too-many-arguments
         """``harbor``: the cache answers HEAD on a blob from its own storage, so cached blobs are skipped.
 
         ``pull``: read missing blobs; without it only their presence is checked (where it can be).
+        ``settle``: a Settle; ``lock_dir``: where the digest locks live (_digestlock's per-user directory by default).
         """
         self.registry = registry
         self.harbor = harbor
         self.pull = pull
+        self.settle = settle or Settle()
+        self._lock_dir = lock_dir
         self._readers = LargestFirst(workers)
         # Settling is mostly sleeping between HEADs: more threads, no more connections (the pool bounds those).
         self._settlers = ThreadPoolExecutor(max_workers=workers * 4, thread_name_prefix='settle')
@@ -154,7 +165,7 @@ class BlobPool:
         """One read of a chain: under the digest's file lock (other processes), read unless stored, then settle."""
         lock = None
         try:
-            lock = DigestLock(*chain).acquire()
+            lock = DigestLock(*chain, directory=self._lock_dir).acquire()
             if ensured.probe and self._stored(base, repository, blob, tally):  # under the lock: another reader may just have stored it
                 self._done(ensured, BlobOutcome(False))
                 return
@@ -218,15 +229,15 @@ class BlobPool:
         nothing there can tell.
         """
         for attempt in (1, 2):
-            delay = max(MIN_SETTLE, read_seconds * (1 if self.harbor or self._queued_behind(chain) else 2))
-            deadline = time.time() + SETTLE_SECONDS + 3 * read_seconds
+            delay = max(self.settle.first, read_seconds * (1 if self.harbor or self._queued_behind(chain) else 2))
+            deadline = time.time() + self.settle.patience + 3 * read_seconds
             while True:
                 time.sleep(delay)
                 if self.registry.blob_stored(base, repository, blob.digest, self.harbor, tally):
                     return
                 if time.time() > deadline:
                     break
-                delay = min(delay * (1.5 if self._queued_behind(chain) else 2), MAX_POLL)
+                delay = min(delay * (1.5 if self._queued_behind(chain) else 2), self.settle.longest_poll)
             if not self.harbor:
                 return
             if attempt == 1:

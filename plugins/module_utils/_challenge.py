@@ -2,16 +2,15 @@
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-# WWW-Authenticate header parsing (RFC 7235 challenges).
+# Private to this collection: no compatibility promise for other collections.
+"""WWW-Authenticate header parsing (RFC 7235 challenges)."""
 
-# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
-# Do not use this from other collections or standalone plugins/modules!
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 from collections import namedtuple
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 
 # RFC 7230 token, RFC 7235 token68, optional whitespace.
 _TCHAR = r"[!#$%&'*+.^_`|~0-9A-Za-z-]"
@@ -24,7 +23,7 @@ _PARAM_START_RE = re.compile(_TCHAR + r'+[ \t]*=[ \t]*(?=[^\s,=])')
 _BARE_VALUE_RE = re.compile(r'[^\s,"]+')
 
 
-class InvalidChallenge(ValueError):
+class InvalidChallenge(ImageError):
     """A WWW-Authenticate header that cannot be parsed."""
 
 
@@ -34,10 +33,10 @@ class Challenge(namedtuple('Challenge', ['scheme', 'params', 'token68'])):
     __slots__ = ()
 
     def __new__(cls, scheme, params=None, token68=None):
-        return super(Challenge, cls).__new__(cls, scheme, params if params is not None else {}, token68)
+        return super().__new__(cls, scheme, params if params is not None else {}, token68)
 
 
-class _Scanner(object):
+class _Scanner:
     def __init__(self, text):
         self.text = text
         self.pos = 0

@@ -12,8 +12,7 @@ tick after that. Until then, a pull with upstream down fails. The artifacts API 
 committed (_harbor_api); the timers tell when the rest is due.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import math
 import time

@@ -8,8 +8,7 @@
 The auth file is a Docker ``config.json`` or a containers ``auth.json``.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import base64
 import binascii
@@ -18,8 +17,11 @@ import os
 
 from urllib.parse import urlsplit
 
+from ansible_collections.prewarm.harbor.plugins.module_utils._auth import AuthError
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 
-class CredentialsError(ValueError):
+
+class CredentialsError(OptionError):
     """Credentials given in a way that cannot work; the message says how to fix it."""
 
 
@@ -53,22 +55,25 @@ def default_auth_file(environ=None):
     return os.path.expanduser('~/.docker/config.json')
 
 
-def credentials_for(path, host, explicit=True):
-    """(username, password) stored for ``host`` (host[:port]) in ``path``, or None.
-
-    A missing file is an error only when the user named it (``explicit``).
-    """
+def read_auths(path, explicit=True):
+    """The ``auths`` mapping of the auth file at ``path``; {} for a missing file the user did not name (``explicit``)."""
     try:
         with open(path, 'rb') as handle:
             document = json.loads(handle.read().decode('utf-8'))
-    except (IOError, OSError) as exc:
+    except OSError as exc:
         if not explicit:
-            return None
-        raise CredentialsError('cannot read auth_file %s: %s' % (path, exc.strerror or exc))
+            return {}
+        raise CredentialsError('cannot read auth_file %s: %s' % (path, exc.strerror or exc)) from exc
     except ValueError as exc:
-        raise CredentialsError('auth_file %s is not valid JSON (%s): it should look like {"auths": {"host": {"auth": "..."}}}' % (path, exc))
+        raise CredentialsError('auth_file %s is not valid JSON (%s): it should look like {"auths": {"host": {"auth": "..."}}}'
+                               % (path, exc)) from exc
     auths = document.get('auths') if isinstance(document, dict) else None
-    for key, entry in (auths or {}).items():
+    return auths if isinstance(auths, dict) else {}
+
+
+def credentials_for(auths, path, host):
+    """(username, password) stored for ``host`` (host[:port]) in the ``auths`` read from ``path``, or None."""
+    for key, entry in auths.items():
         if _host_of(key) == host and isinstance(entry, dict):
             return _decode(entry, path, key)
     return None
@@ -85,8 +90,8 @@ def _decode(entry, path, key):
         return entry['username'], entry['password']
     try:
         username, _sep, password = base64.b64decode(entry.get('auth') or '').decode('utf-8').partition(':')
-    except (binascii.Error, UnicodeDecodeError):
-        raise CredentialsError('auth_file %s: the "auth" value for %s is not base64 of user:password' % (path, key))
+    except (binascii.Error, UnicodeDecodeError) as exc:  # this host's images fail; other hosts' entries may be fine
+        raise AuthError('auth_file %s: the "auth" value for %s is not base64 of user:password' % (path, key)) from exc
     return (username, password) if username else None
 
 
@@ -100,9 +105,10 @@ class CredentialSource:
             raise CredentialsError('a password was given without a username: set username (or HARBOR_USERNAME / hUSER)')
         self._explicit = Credentials(username, password) if username else None
         self._auth_file = auth_file or default_auth_file()
-        self._auth_file_named = bool(auth_file)
-        if self._auth_file_named and not os.path.exists(auth_file):
+        if auth_file and not os.path.exists(auth_file):
             raise CredentialsError('auth_file %s does not exist: give the path of a Docker config.json or containers auth.json' % auth_file)
+        # Read now, so that a broken file stops the task before any request rather than failing every image.
+        self._auths = {} if self._explicit else read_auths(self._auth_file, explicit=bool(auth_file))
         self._per_host = {}
 
     def __call__(self, origin):
@@ -110,6 +116,6 @@ class CredentialSource:
             return self._explicit
         host = urlsplit(origin).netloc
         if host not in self._per_host:
-            found = credentials_for(self._auth_file, host, explicit=self._auth_file_named)
+            found = credentials_for(self._auths, self._auth_file, host)
             self._per_host[host] = Credentials(*found) if found else None
         return self._per_host[host]

@@ -10,13 +10,14 @@ asks meanwhile straight from upstream without storing it for their repository. T
 one module process per image, so the lock is a file lock that every process on this machine sees.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import fcntl
 import hashlib
 import os
 import tempfile
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 
 
 def lock_dir():
@@ -25,16 +26,16 @@ def lock_dir():
     return os.path.join(tempfile.gettempdir(), 'prewarm-harbor-locks-%d' % os.getuid())
 
 
-class LockError(ValueError):
+class LockError(ImageError):
     """The lock cannot be taken at all; a problem of this run's environment, reported per image."""
 
 
 class DigestLock:
     """An exclusive flock on a file named after the cache and digest; release from any thread."""
 
-    def __init__(self, cache, digest):
+    def __init__(self, cache, digest, directory=None):
         name = hashlib.sha256(('%s %s' % (cache, digest)).encode('utf-8')).hexdigest()[:32]
-        self.directory = lock_dir()
+        self.directory = directory or lock_dir()
         self.path = os.path.join(self.directory, name + '.lock')
         self._fd = None
 

@@ -10,8 +10,7 @@ node can pull with upstream down: a tag that resolves, a platform manifest, an i
 it kept. Nothing here makes Harbor fetch or store anything.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 from urllib.parse import quote
 

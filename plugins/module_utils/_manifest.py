@@ -5,11 +5,12 @@
 # Private to this collection: no compatibility promise for other collections.
 """Registry manifests: media types, parsing, verification and the blobs they reference."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import hashlib
 import json
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 
 OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
 DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json'
@@ -35,7 +36,7 @@ MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 DIGEST_ALGORITHMS = {'sha256': hashlib.sha256, 'sha512': hashlib.sha512}
 
 
-class ManifestError(ValueError):
+class ManifestError(ImageError):
     """A manifest that cannot be used: wrong digest, unknown or dead format, malformed."""
 
 

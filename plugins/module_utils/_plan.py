@@ -9,15 +9,16 @@ All of this happens before any network traffic, so a bad reference or a rule tha
 an unusable URL fails that image alone, at once, with a message naming it.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._reference import InvalidReference, parse_reference
-from ansible_collections.prewarm.harbor.plugins.module_utils._rewrite import RewriteError, match_rule
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
+from ansible_collections.prewarm.harbor.plugins.module_utils._reference import parse_reference
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import UNMATCHED, ImageResult
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules import match_rule
 
 
 class Target:
-    """One image and where to warm it: the rule's match (a _rewrite.RuleMatch) and the platforms wanted."""
+    """One image and where to warm it: the rule's match (a _rules.RuleMatch) and the platforms wanted."""
 
     def __init__(self, image, rule_index=None, match=None, platforms=(), problem=None):
         self.image = image
@@ -27,13 +28,13 @@ class Target:
         self.problem = problem
 
     def result(self):
-        """The result entry as planning leaves it: final for unmatched and invalid images."""
-        result = dict(image=self.image, status=None, changed=False, rule=self.rule_index,
-                      manifest_url=self.match.manifest_url if self.match else None, digest=None, platforms=[])
+        """The ImageResult as planning leaves it: final for unmatched and invalid images."""
+        result = ImageResult(self.image, self.rule_index, self.match.manifest_url if self.match else None)
         if self.problem:
-            result.update(status='failed', msg=self.problem)
+            result.fail(self.problem)
         elif self.match is None:
-            result.update(status='unmatched', msg='no rule matches %s: it is not warmed; add a rule if it should be' % self.image)
+            result.status = UNMATCHED
+            result.msg = 'no rule matches %s: it is not warmed; add a rule if it should be' % self.image
         return result
 
 
@@ -46,7 +47,7 @@ def _target(image, rules, platforms):
     try:
         parse_reference(image)
         found = match_rule(rules, image)
-    except (InvalidReference, RewriteError) as exc:
+    except ImageError as exc:
         return Target(image, problem=str(exc))
     if found is None:
         return Target(image)

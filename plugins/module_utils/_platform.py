@@ -2,16 +2,15 @@
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-# Platform parsing, normalisation (containerd/regclient rules) and selection from an image index.
+# Private to this collection: no compatibility promise for other collections.
+"""Platforms: parsing, normalisation (containerd's and regclient's rules) and selection from an image index."""
 
-# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
-# Do not use this from other collections or standalone plugins/modules!
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 
 # Go's GOOS / GOARCH lists (go/build/syslist.go, Go 1.19, plus wasip1 from Go 1.21).
 KNOWN_OS = frozenset((
@@ -30,7 +29,7 @@ ATTESTATION_ANNOTATION = 'vnd.docker.reference.type'
 ATTESTATION_SUBJECT = 'vnd.docker.reference.digest'  # the platform manifest an attestation is about
 
 
-class InvalidPlatform(ValueError):
+class InvalidPlatform(OptionError):
     """A platform string the collection does not understand."""
 
 
@@ -46,7 +45,7 @@ class Platform:
         return '/'.join(part for part in (self.os, self.architecture, self.variant) if part)
 
 
-class _All(object):
+class _All:
     """Sentinel for "every platform in the index"."""
 
     def __str__(self):

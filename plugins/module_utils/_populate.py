@@ -9,39 +9,34 @@ Every option is checked before the first request, so a configuration mistake fai
 at once with a message naming the option; a problem with one image fails that image only.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._credentials import CredentialSource, CredentialsError
+from ansible_collections.prewarm.harbor.plugins.module_utils._credentials import CredentialSource
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._plan import plan
-from ansible_collections.prewarm.harbor.plugins.module_utils._platform import InvalidPlatform, parse_platforms
+from ansible_collections.prewarm.harbor.plugins.module_utils._platform import parse_platforms
+from ansible_collections.prewarm.harbor.plugins.module_utils._populator_config import load_config
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import Registry
-from ansible_collections.prewarm.harbor.plugins.module_utils._rewrite import InvalidRule, load_seed_config, rules_from_options
-from ansible_collections.prewarm.harbor.plugins.module_utils._summary import FAILED, failure_message
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules import rules_from_options
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import FAILED
+from ansible_collections.prewarm.harbor.plugins.module_utils._summary import failure_message
 from ansible_collections.prewarm.harbor.plugins.module_utils._warmer import HarborOptions, Warmer
 
-DEFAULT_JOBS = 2  # as in the seed plugin's example configuration
-OPTION_ERRORS = (InvalidRule, InvalidPlatform, CredentialsError)
-
-
-class OptionError(ValueError):
-    """An option that cannot work; nothing was sent anywhere."""
+DEFAULT_JOBS = 2  # as in HarborProxyCachePopulator's example configuration
 
 
 def populate(params, check_mode=False, registries=None):
-    """Warm (or, in check mode, plan) every image; returns (result, failed image results).
+    """Warm (or, in check mode, plan) every image; returns (result, failed image results). OptionError before
+    anything is sent when an option cannot work.
 
     ``registries``: a dict the caller keeps between calls, to reuse one client per set of connection options (its
     connections, the cache's auth challenge and flavour, its tokens); None makes a client for this call only.
     """
-    try:
-        images = [params['image']] if params.get('image') is not None else list(params.get('images') or [])
-        rules, jobs = _rules_and_jobs(params)
-        platforms = parse_platforms(params['platforms']) if params.get('platforms') else None
-        credentials = CredentialSource(params.get('username'), params.get('password'), params.get('auth_file'))
-        _check_numbers(params)
-    except OPTION_ERRORS as exc:
-        raise OptionError(str(exc))
+    images = [params['image']] if params.get('image') is not None else list(params.get('images') or [])
+    rules, jobs = _rules_and_jobs(params)
+    platforms = parse_platforms(params['platforms']) if params.get('platforms') else None
+    credentials = CredentialSource(params.get('username'), params.get('password'), params.get('auth_file'))
+    _check_numbers(params)
     targets = plan(images, rules, platforms)
     options = dict(validate_certs=params['validate_certs'], ca_path=params.get('ca_path'), timeout=params['timeout'],
                    retries=params['retries'], pool_size=jobs, allow_plain_http_credentials=params['allow_plain_http_credentials'])
@@ -81,7 +76,8 @@ def outcome(params, check_mode=False, registries=None):
 
 def _rules_and_jobs(params):
     if params.get('config_file'):
-        rules, file_jobs = load_seed_config(params['config_file'])
+        config = load_config(params['config_file'])
+        rules, file_jobs = config.rules, config.jobs
     else:
         rules, file_jobs = rules_from_options(params['proxy_caches'], option='proxy_caches'), None
     return rules, params.get('max_parallel_jobs') or file_jobs or DEFAULT_JOBS
@@ -89,12 +85,12 @@ def _rules_and_jobs(params):
 
 def _check_numbers(params):
     if params.get('max_parallel_jobs') is not None and params['max_parallel_jobs'] < 1:
-        raise InvalidRule('max_parallel_jobs must be at least 1, got %d' % params['max_parallel_jobs'])
+        raise OptionError('max_parallel_jobs must be at least 1, got %d' % params['max_parallel_jobs'])
     if params['timeout'] < 1:
-        raise InvalidRule('timeout must be at least 1 second, got %d' % params['timeout'])
+        raise OptionError('timeout must be at least 1 second, got %d' % params['timeout'])
     if params['retries'] < 0:
-        raise InvalidRule('retries must be 0 or more, got %d' % params['retries'])
+        raise OptionError('retries must be 0 or more, got %d' % params['retries'])
     if params['wait_for_commit'] < 0:
-        raise InvalidRule('wait_for_commit must be 0 (do not wait) or a number of seconds, got %d' % params['wait_for_commit'])
+        raise OptionError('wait_for_commit must be 0 (do not wait) or a number of seconds, got %d' % params['wait_for_commit'])
     if params['harbor_check_interval'] <= 0:
-        raise InvalidRule('harbor_check_interval must be more than 0 seconds (Harbor\'s is 20), got %s' % params['harbor_check_interval'])
+        raise OptionError('harbor_check_interval must be more than 0 seconds (Harbor\'s is 20), got %s' % params['harbor_check_interval'])

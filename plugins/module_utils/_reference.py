@@ -2,16 +2,17 @@
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-# Image reference grammar and Docker-style normalisation.
+# Private to this collection: no compatibility promise for other collections.
+"""Image references (Docker's grammar and normalisation) and the registry manifest URLs that rules produce."""
 
-# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
-# Do not use this from other collections or standalone plugins/modules!
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import re
+from collections import namedtuple
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 
 # Grammar of github.com/distribution/reference (regexp.go), with ASCII-only classes
 # (Go's \w is ASCII; Python's is not, so it is spelled out).
@@ -37,8 +38,12 @@ DEFAULT_TAG = 'latest'
 NAME_TOTAL_LENGTH_MAX = 255
 
 
-class InvalidReference(ValueError):
+class InvalidReference(ImageError):
     """An image reference, repository name, tag or digest that the grammar rejects."""
+
+
+class InvalidManifestURL(ImageError):
+    """A URL that is not http(s)://host[:port]/v2/<repository>/manifests/<tag or digest>."""
 
 
 def _fail(text, problem):
@@ -181,3 +186,34 @@ def parse_reference(text):
     if tag is None and digest is None:
         tag = DEFAULT_TAG
     return Reference(domain=domain, path=path, tag=tag, digest=digest, original=text)
+
+
+# Registry manifest URLs.
+
+MANIFESTS = '/manifests/'
+ManifestURL = namedtuple('ManifestURL', ['base_url', 'repository', 'reference'])
+
+
+def parse_manifest_url(url):
+    """Split ``http(s)://host[:port]/v2/<repository>/manifests/<tag-or-digest>``; raise InvalidManifestURL if it is not one."""
+    form = 'expected http(s)://host[:port]/v2/<repository>/manifests/<tag or digest>'
+    parts = urlsplit(url)
+    if parts.scheme not in ('http', 'https') or not parts.netloc or parts.query or parts.fragment:
+        raise InvalidManifestURL('"%s" is not a registry manifest URL: %s' % (url, form))
+    if '@' in parts.netloc:
+        raise InvalidManifestURL('"%s://***@%s%s" contains credentials: remove them from the URL and give them as module options' % (
+            parts.scheme, parts.netloc.rpartition('@')[2], parts.path))
+    path = parts.path
+    manifests = path.rfind(MANIFESTS)
+    if not path.startswith('/v2/') or manifests < len('/v2'):
+        raise InvalidManifestURL('"%s" is not a registry manifest URL: %s' % (url, form))
+    repository, reference = path[len('/v2/'):manifests], path[manifests + len(MANIFESTS):]
+    if not is_repository_path(repository):
+        raise InvalidManifestURL('"%s" has an invalid repository "%s": use lowercase path components separated by "/" (%s)' % (url, repository, form))
+    if ':' in reference:
+        if digest_problem(reference):
+            raise InvalidManifestURL('"%s" has an invalid reference "%s" after /manifests/: a tag cannot contain ":" and %s'
+                                     % (url, reference, digest_problem(reference)))
+    elif not is_tag(reference):
+        raise InvalidManifestURL('"%s" has an invalid tag "%s" after /manifests/ (%s)' % (url, reference, form))
+    return ManifestURL('%s://%s' % (parts.scheme, parts.netloc), repository, reference)

@@ -10,13 +10,13 @@ as an HTTP date); a body cut short or a digest mismatch is retried here, because
 cannot see inside a streamed body.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import threading
 import traceback
 from urllib.parse import urlsplit
 
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._auth import Authenticator, AuthError, origin
 from ansible_collections.prewarm.harbor.plugins.module_utils._manifest import (
     ACCEPT, MAX_MANIFEST_BYTES, DigestMismatch, ManifestError, hasher_for, parse_manifest,
@@ -38,7 +38,7 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 USER_AGENT = 'prewarm.harbor/1.0 (ansible; +harbor_proxy_cache_populate)'
 
 
-class RegistryError(Exception):
+class RegistryError(ImageError):
     """A request that failed for good; the message says what happened and what to check."""
 
 
@@ -46,7 +46,7 @@ class CappedRetry(Retry):
     """urllib3 Retry that will not sleep longer than MAX_RETRY_AFTER on a Retry-After header."""
 
     def get_retry_after(self, response):
-        seconds = super(CappedRetry, self).get_retry_after(response)
+        seconds = super().get_retry_after(response)
         return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
 
 

@@ -5,19 +5,18 @@
 # Private to this collection: no compatibility promise for other collections.
 """What a set of image results adds up to: counts per status, Harbor's commits, the failure message.
 
-The module's ``summary`` and the companion playbook's (the ``prewarm.harbor.warm_report`` action) are both made here.
+Results here are serialised (ImageResult.as_dict): the module's ``summary`` and the companion playbook's
+(the ``prewarm.harbor.warm_report`` action, from registered results) are both made here.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
-WARMED, CACHED, WOULD_WARM, UNMATCHED, FAILED = 'warmed', 'cached', 'would_warm', 'unmatched', 'failed'
-STATUSES = (WARMED, CACHED, WOULD_WARM, UNMATCHED, FAILED)
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import CACHED, STATUSES, WARMED
 
 
 def counts(results):
     """``images`` and one count per status, plus Harbor's counts when an image went through a Harbor."""
-    summary = dict((status, 0) for status in STATUSES)
+    summary = {status: 0 for status in STATUSES}
     for result in results:
         summary[result['status']] += 1
     summary['images'] = len(results)

@@ -5,61 +5,58 @@
 # Private to this collection: no compatibility promise for other collections.
 """Warm images through a proxy cache: manifests, selected platforms, every blob; report per image.
 
-Data flows one way: a Target (from _plan) -> registry reads -> an ImageResult dict. One bad
-image never stops the others: every failure becomes that image's result.
+Data flows one way: a Target (from _plan) -> registry reads -> its ImageResult (_result). One bad
+image never stops the others: an ImageError becomes that image's result; any other exception is a bug
+and ends the run with its traceback.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 import time
 from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._auth import AuthError
 from ansible_collections.prewarm.harbor.plugins.module_utils._blobs import BlobPool
 from ansible_collections.prewarm.harbor.plugins.module_utils._commit import CHECK_INTERVAL, Pull, Timeline, expected, inspect, wait
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor_api import artifact
-from ansible_collections.prewarm.harbor.plugins.module_utils._manifest import INDEX_TYPES, ManifestError
+from ansible_collections.prewarm.harbor.plugins.module_utils._manifest import INDEX_TYPES
 from ansible_collections.prewarm.harbor.plugins.module_utils._platform import (
     ALL, attestations, from_descriptor, matches, platform_entries, select_manifests,
 )
 from ansible_collections.prewarm.harbor.plugins.module_utils._reference import is_digest
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry import RegistryError, Tally
-from ansible_collections.prewarm.harbor.plugins.module_utils._summary import CACHED, FAILED, WARMED, WOULD_WARM, counts
-
-# Problems that belong to one image; anything else is a bug and should show its traceback.
-IMAGE_ERRORS = (RegistryError, AuthError, ManifestError, ValueError)
-
-
-class ImageFailure(Exception):
-    """This image cannot be (fully) warmed; the message says why and what to do."""
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry import Tally
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import CACHED, WARMED, WOULD_WARM, PlatformResult
+from ansible_collections.prewarm.harbor.plugins.module_utils._summary import counts
 
 
 class Warmer:
     """Warms many targets with ``jobs`` images in flight and one shared, bounded blob pool."""
 
-    def __init__(self, registry, jobs, flavor='auto', check_mode=False, pull_blobs=True, harbor=None):
-        """``harbor``: HarborOptions, for caches that are Harbor."""
+    def __init__(self, registry, jobs, flavor='auto', check_mode=False, pull_blobs=True, harbor=None,  # pylint: disable=too-many-arguments
+                 settle=None, lock_dir=None):
+        """``harbor``: HarborOptions, for caches that are Harbor; ``settle`` and ``lock_dir``: the blob pools' (_blobs)."""
         self.registry = registry
         self.jobs = jobs
         self.flavor = flavor
         self.check_mode = check_mode
         self.pull_blobs = pull_blobs
         self.harbor = harbor or HarborOptions()
+        self.settle = settle
+        self.lock_dir = lock_dir
         self._pools = {}
         self._pending = {}  # image -> (Pull, when Harbor is due to commit it): warmed on Harbor, not yet committed
 
     def run(self, targets):
-        """Targets in: (one result dict per target in the same order, a summary).
+        """Targets in: (one serialised ImageResult per target in the same order, a summary).
 
         An image listed twice is warmed once and reported at each place.
         """
         started = time.time()
-        unique = list(dict((target.image, target) for target in targets).values())
-        pools = {True: BlobPool(self.registry, self.jobs, harbor=True, pull=self.pull_blobs),
-                 False: BlobPool(self.registry, self.jobs, harbor=False, pull=self.pull_blobs)}
+        unique = list({target.image: target for target in targets}.values())
+        pools = {harbor: BlobPool(self.registry, self.jobs, harbor, self.pull_blobs, self.settle, self.lock_dir)
+                 for harbor in (True, False)}
         self._pools = pools
         try:
             with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix='image') as images:
@@ -72,7 +69,7 @@ class Warmer:
                 pool.shutdown()
         if self.harbor.wait and self._pending:
             self._wait_all(done)
-        results = [dict(done[target.image]) for target in targets]
+        results = [done[target.image].as_dict() for target in targets]
         summary = counts(results)
         summary.update(seconds=round(time.time() - started, 3),
                        bytes_pulled=sum(pool.bytes_pulled for pool in pools.values()),
@@ -90,7 +87,7 @@ class Warmer:
         result = target.result()
         tally = Tally()
         rest = None
-        if result['status'] is None:
+        if result.status is None:
             rest = self._attempt(target, result, self._dry_run if self.check_mode else self._warm, tally)
         return target, result, tally, rest, started
 
@@ -100,8 +97,8 @@ class Warmer:
         if rest is not None:
             self._attempt(target, result, rest, tally)
         if target.match is not None:
-            result['retries'] = tally.retries
-        result['seconds'] = round(time.time() - started, 3)
+            result.retries = tally.retries
+        result.seconds = round(time.time() - started, 3)
         return result
 
     @staticmethod
@@ -109,8 +106,8 @@ class Warmer:
         """``work(target, result, tally)``, with a problem of this image made its failure; returns what ``work`` did."""
         try:
             return work(target, result, tally)
-        except IMAGE_ERRORS + (ImageFailure,) as exc:
-            result.update(status=FAILED, changed=False, msg='%s: %s' % (target.image, exc))
+        except ImageError as exc:
+            result.fail('%s: %s' % (target.image, exc))
             return None
 
     # -- check mode --------------------------------------------------------------------------------------------
@@ -120,21 +117,21 @@ class Warmer:
 
         Harbor answers a manifest HEAD without storing anything, and its artifacts API tells what it has committed.
         """
-        result.update(status=WOULD_WARM, changed=True)
-        result['platforms'] = [{'platform': str(platform), 'status': WOULD_WARM} for platform in target.platforms]
+        result.finish(WOULD_WARM)
+        result.platforms = [PlatformResult(str(platform), WOULD_WARM) for platform in target.platforms]
         match = target.match
         if not self.is_harbor(match.base_url):
             return
         head = self.registry.manifest_head(match.base_url, match.repository, match.reference, tally)
         if head is None:
-            raise ImageFailure('manifest %s not found: check the tag or digest exists upstream' % target.match.manifest_url)
+            raise ImageError('manifest %s not found: check the tag or digest exists upstream' % target.match.manifest_url)
         digest, media_type, repository = head
-        result['digest'] = digest
+        result.digest = digest
         stored = artifact(self.registry, match.base_url, repository, match.reference, tally)
         if stored is not None:
-            result['platforms'] = committed_platforms(target.platforms, media_type in INDEX_TYPES, digest, stored)
-        if result['platforms'] and all(entry['status'] == CACHED for entry in result['platforms']):
-            result.update(status=CACHED, changed=False)
+            result.platforms = committed_platforms(target.platforms, media_type in INDEX_TYPES, digest, stored)
+        if result.platforms and all(entry.status == CACHED for entry in result.platforms):
+            result.finish(CACHED)
 
     # -- warming -----------------------------------------------------------------------------------------------
 
@@ -144,8 +141,8 @@ class Warmer:
         pool = self._pools[harbor]
         timeline = Timeline()
         top = self._top_manifest(match, harbor, tally, timeline)
-        result['digest'] = top.digest
-        result['media_type'] = top.media_type
+        result.digest = top.digest
+        result.media_type = top.media_type
         missing = []
         if top.is_index:
             images, missing = self._children(target, top, tally, harbor, timeline)
@@ -164,17 +161,16 @@ class Warmer:
 
         def rest(target, result, tally):
             counted = set()  # a blob two platforms share is counted once, for the first
-            result['platforms'] = [self._stored(entry, futures, timeline, counted) for entry, futures in queued]
-            result['changed'] = not cached
-            result['status'] = CACHED if cached else WARMED
+            result.platforms = [self._stored(entry, futures, timeline, counted) for entry, futures in queued]
+            result.finish(CACHED if cached else WARMED)
             if harbor:
-                pull.platforms = [(entry['platform'], entry['digest']) for entry in result['platforms']]
+                pull.platforms = [(entry.platform, entry.digest) for entry in result.platforms]
                 self._commit(result, pull, before if cached else inspect(self.registry, pull, tally), timeline, top)
             if missing:
                 offered = ', '.join(str(from_descriptor(entry['platform'])) for entry in platform_entries(top.children))
-                raise ImageFailure('%s not in index %s (it has %s)%s' % (
+                raise ImageError('%s not in index %s (it has %s)%s' % (
                     ', '.join(missing), top.digest, offered or 'no platforms',
-                    '; warmed: ' + ', '.join(p['platform'] for p in result['platforms']) if result['platforms'] else ''))
+                    '; warmed: ' + ', '.join(p.platform for p in result.platforms) if result.platforms else ''))
         return rest
 
     def _commit(self, result, pull, state, timeline, top):
@@ -182,16 +178,16 @@ class Warmer:
         held = set(digest for label, digest in pull.platforms if label in state.platforms)
         children = [entry.get('digest') for entry in top.children] if top.is_index else []
         due = None if state.committed or state.note else expected(pull, timeline, children, held, self.harbor.interval)
-        result['harbor'] = commit_block(state, pull, due)
+        result.harbor = commit_block(state, pull, due)
         if self.harbor.wait:
-            result['harbor']['waited'] = 0.0  # committed already, or never will: no wait (see _wait_one)
+            result.harbor['waited'] = 0.0  # committed already, or never will: no wait (see _wait_one)
         if due is not None:
-            self._pending[result['image']] = (pull, due)
+            self._pending[result.image] = (pull, due)
 
     def _wait_all(self, done):
         """Wait, all images at once, until Harbor has committed each warmed one or the deadline passes."""
         deadline = time.time() + self.harbor.wait
-        pending = [(done[image], pull, due) for image, (pull, due) in self._pending.items() if done[image]['status'] == WARMED]
+        pending = [(done[image], pull, due) for image, (pull, due) in self._pending.items() if done[image].status == WARMED]
         if not pending:
             return
         with ThreadPoolExecutor(max_workers=min(16, len(pending)), thread_name_prefix='commit') as waiters:
@@ -202,18 +198,19 @@ class Warmer:
         tally = Tally()
         try:
             state = wait(self.registry, pull, deadline, due, self.harbor.interval, tally)
-        except IMAGE_ERRORS as exc:
-            result.update(status=FAILED, msg='%s: waiting for Harbor to commit it: %s' % (result['image'], exc))
+        except ImageError as exc:
+            result.fail('%s: waiting for Harbor to commit it: %s' % (result.image, exc), changed=result.changed)
             return
         finally:
-            result['retries'] = result.get('retries', 0) + tally.retries
-        result['harbor'] = commit_block(state, pull, due)
-        result['harbor']['waited'] = round(time.time() - started, 3)
-        if not state.committed:
-            result.update(status=FAILED, msg='%s: Harbor has not committed %s %.0f s after the warm%s: %s' % (
-                result['image'], state.missing(pull), self.harbor.wait,
+            result.retries += tally.retries
+        result.harbor = commit_block(state, pull, due)
+        result.harbor['waited'] = round(time.time() - started, 3)
+        if not state.committed:  # the image was warmed (changed), but does not pull offline yet
+            result.fail('%s: Harbor has not committed %s %.0f s after the warm%s: %s' % (
+                result.image, state.missing(pull), self.harbor.wait,
                 ' (its timers had it due at %s)' % _iso(due) if due and not state.note else '',
-                state.note or 'check Harbor core\'s log for failed store jobs, or wait longer (wait_for_commit)'))
+                state.note or 'check Harbor core\'s log for failed store jobs, or wait longer (wait_for_commit)'),
+                changed=result.changed)
 
     def _top_manifest(self, match, harbor, tally, timeline):
         """The image's top manifest, fetched the way that makes Harbor keep the tag.
@@ -245,7 +242,7 @@ class Warmer:
         for platform, entry in selected:
             base, repository, child = self._child(target, entry['digest'], tally, timeline)
             if child.is_index:
-                raise ImageFailure('platform %s of %s is itself an index: nested indexes are not supported' % (platform, index.digest))
+                raise ImageError('platform %s of %s is itself an index: nested indexes are not supported' % (platform, index.digest))
             proof = self._child(target, proofs[entry['digest']], tally, timeline)[2] if entry['digest'] in proofs else None
             images.append((platform, base, repository, child, proof))
         if harbor and self.harbor.complete_index:
@@ -277,14 +274,15 @@ class Warmer:
         futures), (attestation, futures)). A single-platform image's config is read first, to check its platform.
         ``committed`` (the Commit, when Harbor has committed the image) skips the blobs."""
         platform, base, repository, manifest, proof = image
-        entry = {'platform': None, 'digest': manifest.digest, 'blobs': len(manifest.blobs), 'bytes': sum(blob.size for blob in manifest.blobs),
-                 'bytes_pulled': 0, 'blobs_pulled': 0}
+        entry = PlatformResult(digest=manifest.digest)
+        entry.blobs, entry.bytes = len(manifest.blobs), sum(blob.size for blob in manifest.blobs)
+        entry.bytes_pulled = entry.blobs_pulled = 0
         if proof:
-            entry['attestation'] = proof.digest
+            entry.attestation = proof.digest
         if committed is not None:
             if platform is None:
                 platform = self._single_platform(target, committed.platform or self._config(base, repository, manifest, tally))
-            entry['platform'] = str(platform)
+            entry.platform = str(platform)
             return entry, ()
         own = list(manifest.blobs)
         if platform is None:  # single-platform image: its config says which platform it is
@@ -294,7 +292,7 @@ class Warmer:
             own = [config] + [pool.ensure(base, repository, blob, tally, probe=probe) for blob in own[1:]]
         else:
             own = [pool.ensure(base, repository, blob, tally, probe=probe) for blob in own]
-        entry['platform'] = str(platform)
+        entry.platform = str(platform)
         proved = [pool.ensure(base, repository, blob, tally, probe=probe) for blob in (proof.blobs if proof else ())]
         return entry, ((manifest, own), (proof, proved))
 
@@ -309,8 +307,8 @@ class Warmer:
             timeline.blobs_stored(manifest.digest, max([outcome.at for outcome in stored] or [time.time()]))
             outcomes += [future.result() for future in waiting if future not in counted]
             counted.update(waiting)
-        entry.update(bytes_pulled=sum(outcome.pulled for outcome in outcomes),
-                     blobs_pulled=sum(1 for outcome in outcomes if outcome.pulled))
+        entry.bytes_pulled = sum(outcome.pulled for outcome in outcomes)
+        entry.blobs_pulled = sum(1 for outcome in outcomes if outcome.pulled)
         return entry
 
     def _config(self, base, repository, manifest, tally):
@@ -322,13 +320,13 @@ class Warmer:
         if isinstance(config, bytes):
             try:
                 config = from_descriptor(json.loads(config.decode('utf-8')))
-            except (ValueError, AttributeError):
-                raise ImageFailure('the image config is not valid JSON')
+            except (ValueError, AttributeError) as exc:
+                raise ImageError('the image config is not a JSON object: the cache or upstream serves a broken image') from exc
         described = {'os': config.os, 'architecture': config.architecture, 'variant': config.variant}
         if not any(matches(p, described) for p in target.platforms):
-            raise ImageFailure('single-platform image built for %s, but %s was requested: nothing but its config '
-                               'was read; warm it for its own platform or fix the platforms' % (
-                                   config, ', '.join(str(p) for p in target.platforms)))
+            raise ImageError('single-platform image built for %s, but %s was requested: nothing but its config '
+                             'was read; warm it for its own platform or fix the platforms' % (
+                                 config, ', '.join(str(p) for p in target.platforms)))
         return config
 
 
@@ -355,16 +353,15 @@ def committed_platforms(wanted, is_index, digest, stored):
         label = str(stored.platform or wanted[0])
         fits = stored.platform is None or any(p is ALL or p == stored.platform for p in wanted)
         status = CACHED if stored.digest == digest and fits else WOULD_WARM
-        return [{'platform': label, 'digest': stored.digest, 'status': status}]
+        return [PlatformResult(label, status, stored.digest)]
     kept = [(child, from_descriptor(platform)) for child, platform in stored.child_platforms
             if platform.get('os') != 'unknown']
     if ALL in wanted:
-        return [{'platform': str(platform), 'digest': child, 'status': CACHED} for child, platform in kept]
+        return [PlatformResult(str(platform), CACHED, child) for child, platform in kept]
     entries = []
     for platform in wanted:
         found = [child for child, offered in kept if offered == platform]
-        entries.append(dict({'platform': str(platform), 'status': CACHED if found else WOULD_WARM},
-                            **({'digest': found[0]} if found else {})))
+        entries.append(PlatformResult(str(platform), CACHED if found else WOULD_WARM, found[0] if found else None))
     return entries
 
 

@@ -3,8 +3,7 @@
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r'''
 ---
@@ -22,6 +21,8 @@ description:
   - Each image is reported on its own; one bad image never stops the others.
 author:
   - prewarm.harbor contributors (@prewarm-harbor)
+extends_documentation_fragment:
+  - prewarm.harbor.registry
 attributes:
   action:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
@@ -91,7 +92,7 @@ options:
         description:
           - The URL of a platform's manifest, ending in C(ARCHDIGEST), which is replaced by that platform's digest.
           - Omitted, it is derived from O(proxy_caches[].replacement_oci). The empty string warms the index only,
-            as in the seed plugin (no platform manifest, no blob).
+            as in HarborProxyCachePopulator (no platform manifest, no blob).
         type: str
       target_os:
         description: Operating system of the platform to warm when O(proxy_caches[].platforms) is not set.
@@ -112,7 +113,7 @@ options:
         elements: str
   config_file:
     description:
-      - The seed plugin's YAML configuration file, used unchanged (C(maxNumberOfParallelJobs), C(proxyCaches) with
+      - HarborProxyCachePopulator's YAML configuration file, used unchanged (C(maxNumberOfParallelJobs), C(proxyCaches) with
         C(regexURL), C(replacementOCI), C(replacementArch), C(targetArch), C(targetOS)).
     type: path
   platforms:
@@ -120,27 +121,6 @@ options:
       - Platforms for every rule, overriding the rules' own C(platforms) and C(target_*) keys.
     type: list
     elements: str
-  username:
-    description:
-      - User for the cache, for example a Harbor robot account V(robot$pull). Falls back to the environment variables
-        E(HARBOR_USERNAME), then E(hUSER).
-    type: str
-  password:
-    description:
-      - Password or robot secret. Falls back to E(HARBOR_PASSWORD), then E(hPW). Never logged or returned.
-    type: str
-  auth_file:
-    description:
-      - A Docker C(config.json) or containers C(auth.json) to take credentials from when no O(username) is given.
-      - Defaults to E(REGISTRY_AUTH_FILE), else C($DOCKER_CONFIG/config.json), else C(~/.docker/config.json), when it exists.
-      - Without any credentials pulls are anonymous (a public Harbor project).
-    type: path
-  allow_plain_http_credentials:
-    description:
-      - Send credentials over plain C(http://) to a host that is not a loopback address. Off by default, because
-        anyone on the path could read them.
-    type: bool
-    default: false
   pull_blobs:
     description:
       - Read every blob (config and layers) of every selected platform to the end and verify it.
@@ -190,23 +170,6 @@ options:
         the commit times are predicted. Change it only for a test Harbor whose timers are scaled.
     type: float
     default: 20.0
-  validate_certs:
-    description: Verify the cache's TLS certificate.
-    type: bool
-    default: true
-  ca_path:
-    description: A PEM file of CA certificates to verify the cache with, instead of the system's.
-    type: path
-  timeout:
-    description: Seconds to wait to connect and between bytes read.
-    type: int
-    default: 60
-  retries:
-    description:
-      - Retries of a request on 429, 5xx, a broken connection, a body cut short or a digest mismatch, with a backoff
-        that honours C(Retry-After).
-    type: int
-    default: 3
   fail_on_error:
     description: Fail the task when an image failed. Every image is reported either way.
     type: bool
@@ -254,7 +217,7 @@ EXAMPLES = r'''
     password: "{{ harbor_robot_secret }}"
     max_parallel_jobs: 4
 
-- name: Keep the seed plugin's configuration file (credentials from hUSER/hPW or HARBOR_USERNAME/HARBOR_PASSWORD)
+- name: Keep HarborProxyCachePopulator's configuration file (credentials from hUSER/hPW or HARBOR_USERNAME/HARBOR_PASSWORD)
   prewarm.harbor.harbor_proxy_cache_populate:
     image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/proxy_hub/library/alpine:3.16
     config_file: /etc/prewarm/harbor-proxy-cache-populator.yaml
@@ -334,18 +297,23 @@ images:
         digest:
           description: The platform manifest's digest.
           type: str
+          returned: outside check mode; in check mode on Harbor, when Harbor has committed the platform
         blobs:
           description: Number of blobs (config and layers).
           type: int
+          returned: outside check mode
         bytes:
           description: Their total size.
           type: int
+          returned: outside check mode
         bytes_pulled:
           description: Bytes read over the network for this platform and its attestation (0 when all were cached).
           type: int
+          returned: outside check mode
         blobs_pulled:
           description: Blobs read for this platform and its attestation.
           type: int
+          returned: outside check mode
         attestation:
           description:
             - Digest of the platform's buildx attestation manifest, read with its blobs so that Harbor can store the
@@ -397,8 +365,9 @@ images:
           type: float
           returned: with O(wait_for_commit)
     retries:
-      description: Requests retried for this image (429, 5xx, broken connections, bodies cut short, bad digests).
+      description: Requests retried for this image (429, 5xx, broken connections, bodies cut short, bad digests, expired tokens).
       type: int
+      returned: when a rule matched and the reference is valid (unmatched and invalid images send no request)
     msg:
       description: Why the image failed or matched no rule.
       type: str
@@ -406,6 +375,7 @@ images:
     seconds:
       description: Time spent on this image.
       type: float
+      returned: always
 summary:
   description:
     - Counts per status, and what the call pulled (each blob read counted once).

@@ -16,15 +16,13 @@ import os
 import re
 import time
 
-import yaml
-
 from ansible.errors import AnsibleError
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import SPEC
-from ansible_collections.prewarm.harbor.plugins.module_utils._populate import OptionError, populate
-from ansible_collections.prewarm.harbor.plugins.module_utils._rewrite import SEED_KEYS, InvalidRule, load_seed_config
-from ansible_collections.prewarm.harbor.plugins.module_utils._summary import UNMATCHED, WOULD_WARM
+from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import validate
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
+from ansible_collections.prewarm.harbor.plugins.module_utils._populate import populate
+from ansible_collections.prewarm.harbor.plugins.module_utils._populator_config import load_config
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import UNMATCHED, WOULD_WARM
 
 LANE_PREFIX = 'prewarm-'
 _NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_-]*$')
@@ -116,7 +114,7 @@ def _cache(entry, index, settings):
     if runner and runner != 'localhost' and runner not in settings.get('inventory_hosts', (runner,)):
         raise AnsibleError('%s: runner "%s" is not a host of the inventory: add it (with how to reach it), or drop '
                            'runner to warm from this controller' % (where, runner))
-    options = dict((key, entry[key] if entry.get(key) is not None else settings.get(key)) for key in _SHARED)
+    options = {key: entry[key] if entry.get(key) is not None else settings.get(key) for key in _SHARED}
     if isinstance(options['platforms'], str):  # -e prewarm_platforms=linux/amd64,linux/arm64
         options['platforms'] = re.findall(r'[^,\s]+', options['platforms'])
     # A runner's files are its own: its paths are passed as given, and not looked for here.
@@ -132,7 +130,7 @@ def _cache(entry, index, settings):
     else:
         options['proxy_caches'] = entry['proxy_caches']
     options.update((key, entry[key]) for key in ('username', 'password') if entry.get(key))
-    options = dict((key, value) for key, value in options.items() if value not in (None, '', []))
+    options = {key: value for key, value in options.items() if value not in (None, '', [])}
     for key in ('username_env', 'password_env'):
         variable = entry.get(key)
         if variable and not os.environ.get(variable):
@@ -155,11 +153,8 @@ def _match(entry, images):
     for key in ('username_env', 'password_env'):
         if entry[key]:
             params[key.split('_', maxsplit=1)[0]] = os.environ[entry[key]]
-    validated = ArgumentSpecValidator(**SPEC).validate(params)
-    if validated.error_messages:
-        raise AnsibleError('%s: %s' % (entry['where'], validated.errors.msg))
     try:
-        result, _failed = populate(validated.validated_parameters, check_mode=True)
+        result, _failed = populate(validate(params)[0], check_mode=True)
     except OptionError as exc:
         raise AnsibleError('%s: %s' % (entry['where'], exc))
     return result['images']
@@ -168,13 +163,10 @@ def _match(entry, images):
 def _config_file_rules(path, where):
     """The file's rules as proxy_caches options, and its maxNumberOfParallelJobs; checked as the module would."""
     try:
-        _rules, jobs = load_seed_config(path)
-    except InvalidRule as exc:
-        raise AnsibleError('%s: %s' % (where, exc))
-    with open(path, encoding='utf-8') as handle:
-        data = yaml.safe_load(handle)
-    option_for = dict((shown, option) for option, shown in SEED_KEYS.items())
-    return [dict((option_for[key], value) for key, value in rule.items()) for rule in data['proxyCaches']], jobs
+        config = load_config(path)
+    except OptionError as exc:
+        raise AnsibleError('%s: %s' % (where, exc)) from exc
+    return config.proxy_caches, config.jobs
 
 
 def _absolute(cwd, path):

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from ansible.module_utils.common.text.formatters import bytes_to_human
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._summary import (
-    FAILED, STATUSES, UNMATCHED, WOULD_WARM, counts, failure_message, naming_image,
-)
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import FAILED, STATUSES, UNMATCHED, WOULD_WARM
+from ansible_collections.prewarm.harbor.plugins.module_utils._summary import counts, failure_message, naming_image
 
 LABELS = dict(warmed='warmed', cached='cached', would_warm='would warm', unmatched='unmatched', failed='failed')
 
@@ -26,8 +25,8 @@ def outcome(plan, registered, seconds, check_mode):
     summary = _count(entries)
     summary.update(seconds=round(seconds, 1), parallel=plan['parallel'], check_mode=check_mode)
     if len(plan['caches']) > 1:
-        summary['caches'] = dict((name, _count([entry for entry in entries if entry.get('cache') == name]))
-                                 for name in plan['caches'])
+        summary['caches'] = {name: _count([entry for entry in entries if entry.get('cache') == name])
+                             for name in plan['caches']}
     failed = [entry for entry in entries if entry['status'] == FAILED]
     return dict(summary=summary, images=entries, msg=failure_message(failed, len(entries), shown=len(failed)) if failed else '',
                 failures=[naming_image(entry) + _via(entry, plan['caches']) for entry in failed])

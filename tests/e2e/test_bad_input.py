@@ -32,7 +32,7 @@ TABLE = [
     ('zero-parallelism', dict(max_parallel_jobs=0), 'max_parallel_jobs must be at least 1, got 0'),
     ('negative-parallelism', dict(max_parallel_jobs=-4), 'max_parallel_jobs must be at least 1, got -4'),
     ('missing-config-file', dict(proxy_caches=None, config_file='{config}.missing'),
-     'cannot read the seed configuration "{config}.missing": [Errno 2] No such file or directory: \'{config}.missing\''),
+     'cannot read the HarborProxyCachePopulator configuration "{config}.missing": [Errno 2] No such file or directory: \'{config}.missing\''),
     ('invalid-regex', dict(proxy_caches=[dict(regex_url='^(unclosed', replacement_oci='{trap}/v2/x/manifests/1')]),
      'proxy_caches[0].regex_url: regular expression "^(unclosed": missing closing ")" (at offset 10)'),
     ('platform-without-architecture', dict(platforms=['linux']),

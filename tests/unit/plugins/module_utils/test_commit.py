@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Harbor's commit: what its artifacts API says is held, and when its timers commit the rest (HARBOR.md 2.4-2.7, 9)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import pytest
 
@@ -113,16 +112,16 @@ def test_an_index_by_digest_is_never_due():
 
 def test_check_mode_reads_each_platform_from_the_committed_index():
     stored = Artifact(index_doc(TRIMMED, [(AMD, 'amd64')]))
-    entries = committed_platforms(parse_platforms(['linux/amd64', 'linux/arm64']), True, UP, stored)
+    entries = [entry.as_dict() for entry in committed_platforms(parse_platforms(['linux/amd64', 'linux/arm64']), True, UP, stored)]
     assert entries == [{'platform': 'linux/amd64', 'status': 'cached', 'digest': AMD},
                        {'platform': 'linux/arm64', 'status': 'would_warm'}]
 
 
 def test_check_mode_calls_a_single_manifest_cached_only_at_the_upstream_digest():
     stored = Artifact({'digest': AMD, 'extra_attrs': {'os': 'linux', 'architecture': 'amd64'}})
-    assert committed_platforms(parse_platforms(['linux/amd64']), False, AMD, stored)[0]['status'] == 'cached'
-    assert committed_platforms(parse_platforms(['linux/amd64']), False, ARM, stored)[0]['status'] == 'would_warm'
-    assert committed_platforms(parse_platforms(['linux/arm64']), False, AMD, stored)[0]['status'] == 'would_warm'
+    assert committed_platforms(parse_platforms(['linux/amd64']), False, AMD, stored)[0].status == 'cached'
+    assert committed_platforms(parse_platforms(['linux/amd64']), False, ARM, stored)[0].status == 'would_warm'
+    assert committed_platforms(parse_platforms(['linux/arm64']), False, AMD, stored)[0].status == 'would_warm'
 
 
 def test_a_repository_outside_a_project_is_told_to_name_the_project():

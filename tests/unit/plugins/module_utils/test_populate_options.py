@@ -7,13 +7,13 @@ A mistake in an option fails the whole call (OptionError); a bad image reference
 an unusable URL, fails that image alone. Every rule points at a Trap: a connection there would be a request.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import pytest
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import ARGUMENT_SPEC
-from ansible_collections.prewarm.harbor.plugins.module_utils._populate import OptionError, populate
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
+from ansible_collections.prewarm.harbor.plugins.module_utils._populate import populate
 from ansible_collections.prewarm.harbor.tests.faults.trap import Trap, fill
 
 # The module's defaults, as AnsibleModule hands them over.
@@ -21,7 +21,7 @@ DEFAULTS = dict((name, spec.get('default')) for name, spec in ARGUMENT_SPEC.item
 IMAGE = 'faults.example/team/app:1.0'
 DIGEST = 'sha256:' + '0123456789abcdef' * 4
 RULE = dict(regex_url=r'^faults\.example/(.+):(.+)$', replacement_oci='{trap}/v2/$1/manifests/$2')
-SEED = 'proxyCaches:\n- regexURL: "^(.+):(.+)$"\n  replacementOCI: "{trap}/v2/$1/manifests/$2"\n'
+POPULATOR_FILE = 'proxyCaches:\n- regexURL: "^(.+):(.+)$"\n  replacementOCI: "{trap}/v2/$1/manifests/$2"\n'
 
 # (id, options over a valid call, exact OptionError message); {trap} and {tmp} are filled in.
 OPTION_ERRORS = [
@@ -58,21 +58,21 @@ OPTION_ERRORS = [
     ('unknown-target-os', dict(proxy_caches=[dict(RULE, target_os='lunix')]),
      'proxy_caches[0].target_os: "lunix" is not an operating system Go knows (e.g. linux, windows)'),
     ('no-rules', dict(proxy_caches=[]), 'proxy_caches must be a non-empty list of rules'),
-    ('seed-key-in-a-module-rule', dict(proxy_caches=[dict(RULE, regexURL='x')]),
+    ('populator-key-in-a-module-rule', dict(proxy_caches=[dict(RULE, regexURL='x')]),
      'proxy_caches[0]: unknown key "regexURL" (did you mean "regex_url"?); known keys: platforms, regex_url, replacement_arch, '
      'replacement_oci, target_arch, target_os, target_variant'),
     ('missing-config-file', dict(proxy_caches=None, config_file='{tmp}/missing.yaml'),
-     'cannot read the seed configuration "{tmp}/missing.yaml": [Errno 2] No such file or directory: \'{tmp}/missing.yaml\''),
+     'cannot read the HarborProxyCachePopulator configuration "{tmp}/missing.yaml": [Errno 2] No such file or directory: \'{tmp}/missing.yaml\''),
     ('config-file-not-yaml', dict(proxy_caches=None, config_file='{tmp}/broken.yaml'),
-     'the seed configuration "{tmp}/broken.yaml" is not valid YAML: while parsing a flow node\n'
+     'the HarborProxyCachePopulator configuration "{tmp}/broken.yaml" is not valid YAML: while parsing a flow node\n'
      'expected the node content, but found \'<stream end>\'\n  in "{tmp}/broken.yaml", line 2, column 1'),
     ('config-file-not-a-mapping', dict(proxy_caches=None, config_file='{tmp}/list.yaml'),
-     'seed configuration "{tmp}/list.yaml": expected a mapping with maxNumberOfParallelJobs and proxyCaches at the top level'),
+     'HarborProxyCachePopulator configuration "{tmp}/list.yaml": expected a mapping with maxNumberOfParallelJobs and proxyCaches at the top level'),
     ('config-file-key-misspelt', dict(proxy_caches=None, config_file='{tmp}/misspelt.yaml'),
-     'seed configuration "{tmp}/misspelt.yaml": unknown key "proxycaches" (did you mean "proxyCaches"?); known keys: '
+     'HarborProxyCachePopulator configuration "{tmp}/misspelt.yaml": unknown key "proxycaches" (did you mean "proxyCaches"?); known keys: '
      'maxNumberOfParallelJobs, proxyCaches'),
     ('config-file-zero-parallelism', dict(proxy_caches=None, config_file='{tmp}/zero-jobs.yaml'),
-     'seed configuration "{tmp}/zero-jobs.yaml": maxNumberOfParallelJobs must be a whole number of at least 1, got 0'),
+     'HarborProxyCachePopulator configuration "{tmp}/zero-jobs.yaml": maxNumberOfParallelJobs must be a whole number of at least 1, got 0'),
     ('zero-parallelism', dict(max_parallel_jobs=0), 'max_parallel_jobs must be at least 1, got 0'),
     ('negative-parallelism', dict(max_parallel_jobs=-1), 'max_parallel_jobs must be at least 1, got -1'),
     ('zero-timeout', dict(timeout=0), 'timeout must be at least 1 second, got 0'),
@@ -123,7 +123,7 @@ def trap():
 @pytest.fixture
 def tmp(tmp_path):
     for name, text in (('list.yaml', '- a\n'), ('misspelt.yaml', 'proxycaches: []\n'), ('broken.yaml', 'proxyCaches: [\n'),
-                       ('zero-jobs.yaml', 'maxNumberOfParallelJobs: 0\n' + SEED)):
+                       ('zero-jobs.yaml', 'maxNumberOfParallelJobs: 0\n' + POPULATOR_FILE)):
         (tmp_path / name).write_text(text)
     return str(tmp_path)
 

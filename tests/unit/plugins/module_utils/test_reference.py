@@ -2,11 +2,11 @@
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import pytest
 
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._reference import InvalidReference, Reference, parse_reference
 
 H64 = '0123456789abcdef' * 4
@@ -126,4 +126,4 @@ def test_parse_reference_rejects(text, message):
     with pytest.raises(InvalidReference) as exc:
         parse_reference(text)
     assert message in str(exc.value)
-    assert isinstance(exc.value, ValueError)
+    assert isinstance(exc.value, ImageError)  # one image fails, not the task

@@ -7,8 +7,7 @@ test_auth.py covers a registry's own Basic challenge; here the registry asks for
 (where the Basic credentials would go) is plain http on another host. No network: the token endpoint is a stub.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import pytest
 

@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""What the module reports for one image: made by planning, filled in by the warmer, serialised once.
+
+The module's RETURN (``images[]``) documents exactly what ``ImageResult.as_dict`` gives.
+"""
+
+from __future__ import annotations
+
+WARMED, CACHED, WOULD_WARM, UNMATCHED, FAILED = 'warmed', 'cached', 'would_warm', 'unmatched', 'failed'
+STATUSES = (WARMED, CACHED, WOULD_WARM, UNMATCHED, FAILED)
+
+
+class PlatformResult:
+    """One selected platform of an image.
+
+    A warm fills ``digest`` and the counts; check mode gives ``status`` (and the committed ``digest``, on Harbor).
+    Keys left None are not reported.
+    """
+
+    __slots__ = ('platform', 'status', 'digest', 'attestation', 'blobs', 'bytes', 'bytes_pulled', 'blobs_pulled')
+
+    def __init__(self, platform=None, status=None, digest=None):
+        self.platform = platform  # 'os/arch[/variant]'; a single-platform image's is known once its config is read
+        self.status = status
+        self.digest = digest
+        self.attestation = None
+        self.blobs = None
+        self.bytes = None
+        self.bytes_pulled = None
+        self.blobs_pulled = None
+
+    def as_dict(self):
+        return {key: getattr(self, key) for key in self.__slots__ if getattr(self, key) is not None}
+
+
+class ImageResult:
+    """One image: its status, whether the cache changed, where it was warmed, its platforms and Harbor's commit."""
+
+    __slots__ = ('image', 'status', 'changed', 'rule', 'manifest_url', 'digest', 'media_type', 'platforms', 'harbor',
+                 'retries', 'msg', 'seconds')
+    _ALWAYS = ('image', 'status', 'changed', 'rule', 'manifest_url', 'digest')
+
+    def __init__(self, image, rule=None, manifest_url=None):
+        self.image = image
+        self.status = None  # None while the image is still to be warmed
+        self.changed = False
+        self.rule = rule  # index of the rule that matched, or None
+        self.manifest_url = manifest_url
+        self.digest = None
+        self.media_type = None
+        self.platforms = []  # PlatformResult
+        self.harbor = None  # the commit block (_commit.Commit.block), on a Harbor
+        self.retries = None  # requests retried; None for an image no request was sent for
+        self.msg = None
+        self.seconds = None
+
+    def finish(self, status):
+        """Done without a problem: the cache changed (or, in check mode, would) unless all was there."""
+        self.status = status
+        self.changed = status in (WARMED, WOULD_WARM)
+
+    def fail(self, msg, changed=False):
+        """``changed``: what the image did to the cache before it failed, when that is known to matter."""
+        self.status = FAILED
+        self.changed = changed
+        self.msg = msg
+
+    def as_dict(self):
+        result = {key: getattr(self, key) for key in self._ALWAYS}
+        result['platforms'] = [platform.as_dict() for platform in self.platforms]
+        for key in ('media_type', 'harbor', 'retries', 'msg', 'seconds'):
+            if getattr(self, key) is not None:
+                result[key] = dict(self.harbor) if key == 'harbor' else getattr(self, key)
+        return result
