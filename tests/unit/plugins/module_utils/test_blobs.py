@@ -7,8 +7,7 @@ What no real registry can be made to do on demand: say exactly when each read ra
 its read ended.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+from __future__ import annotations
 
 import threading
 import time
@@ -81,6 +80,21 @@ def test_a_plain_proxy_reads_a_shared_digest_through_one_repository_at_a_time_ea
     assert not overlapping(reads)
     for before, after in zip(reads, reads[1:]):
         assert after[2] >= before[3] + STORE  # the next link starts once the previous one is stored
+
+
+def test_the_digest_lock_keeps_two_pools_from_reading_one_digest_at_once(tmp_path):
+    """Two pools stand for two module processes (one per image in the playbook): the file lock orders them."""
+    cache = FakeCache()
+    pools = [BlobPool(cache, 1, harbor=False, lock_dir=str(tmp_path / 'shared')) for _n in range(2)]
+    try:
+        futures = [pool.ensure(BASE, 'app-%d' % n, SHARED, Tally()) for n, pool in enumerate(pools)]
+        assert all(future.result(timeout=10).missing for future in futures)
+    finally:
+        for pool in pools:
+            pool.shutdown()
+    first, second = sorted(cache.reads, key=lambda read: read[2])
+    assert second[2] >= first[3] + STORE  # the second process reads once the first read is stored
+    assert not list((tmp_path / 'shared').iterdir())  # no lock file is left behind
 
 
 def test_a_read_waiting_for_its_digest_holds_no_reader():
