@@ -33,7 +33,7 @@ FOREIGN_LAYER_TYPES = (
 )
 
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
-DIGEST_ALGORITHMS = {'sha256': hashlib.sha256, 'sha512': hashlib.sha512}
+DIGEST_ALGORITHMS = {'sha256': hashlib.sha256, 'sha384': hashlib.sha384, 'sha512': hashlib.sha512}
 
 
 class ManifestError(ImageError):
@@ -97,7 +97,7 @@ def hasher_for(digest):
     """A fresh hash object for the algorithm a digest names."""
     algorithm = digest.partition(':')[0]
     if algorithm not in DIGEST_ALGORITHMS:
-        raise ManifestError('unsupported digest algorithm in "%s": only sha256 and sha512 can be verified' % digest)
+        raise ManifestError('unsupported digest algorithm in "%s": only sha256, sha384 and sha512 can be verified' % digest)
     return DIGEST_ALGORITHMS[algorithm]()
 
 

@@ -28,7 +28,8 @@ TAG_RE = re.compile(r'[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}')
 DIGEST_RE = re.compile(r'[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}')
 _IMAGE_ID_RE = re.compile(r'[a-f0-9]{64}')
 
-# go-digest's registered algorithms: lowercase hex of a fixed length.
+# The algorithms go-digest v1.0.0 (the version distribution/reference requires) knows, and the length of their
+# lowercase hex; any other algorithm is unsupported (ErrDigestUnsupported), even where the grammar allows it.
 KNOWN_DIGEST_LENGTHS = {'sha256': 64, 'sha384': 96, 'sha512': 128}
 
 DEFAULT_DOMAIN = 'docker.io'
@@ -65,9 +66,12 @@ def digest_problem(digest):
         return 'digest "%s" must be "algorithm:hex" with at least 32 hex digits, e.g. "sha256:" followed by 64 hex digits' % digest
     algorithm, encoded = digest.split(':', 1)
     length = KNOWN_DIGEST_LENGTHS.get(algorithm)
-    if length is not None and len(encoded) != length:
+    if length is None:
+        return 'digest "%s" uses the algorithm "%s", which Docker and containerd do not support: use %s' % (
+            digest, algorithm, ', '.join(sorted(KNOWN_DIGEST_LENGTHS)))
+    if len(encoded) != length:
         return 'digest "%s" must have exactly %d lowercase hex digits after "%s:" (it has %d)' % (digest, length, algorithm, len(encoded))
-    if length is not None and encoded != encoded.lower():
+    if encoded != encoded.lower():
         return 'digest "%s" must be lowercase hex after "%s:" (use "%s:%s")' % (digest, algorithm, algorithm, encoded.lower())
     return None
 
@@ -114,8 +118,8 @@ class Reference:
 
     @property
     def name(self):
-        """Fully qualified repository name, e.g. ``docker.io/library/alpine``."""
-        return self.domain + '/' + self.path
+        """Fully qualified repository name, e.g. ``docker.io/library/alpine`` (the path alone without a domain)."""
+        return self.domain + '/' + self.path if self.domain else self.path
 
     @property
     def reference(self):
@@ -175,13 +179,17 @@ def parse_reference(text):
 
     domain, path, explicit = _split_domain(rest)
     if explicit and not DOMAIN_RE.fullmatch(domain):
-        _fail(text, 'registry host "%s" is invalid: use a host name, IPv4 address or [IPv6] address, optionally with ":port"' % domain)
+        if not is_repository_path(rest):
+            _fail(text, 'registry host "%s" is invalid: use a host name, IPv4 address or [IPv6] address, optionally with ":port"' % domain)
+        # Not a host, yet a valid repository path as a whole ("foo_bar.com/app"): distribution/reference takes it
+        # as a name without a domain.
+        domain, path = '', rest
     _check_path(text, domain if explicit else None, path, tag, digest)
     if domain == DEFAULT_DOMAIN and '/' not in path:
         path = OFFICIAL_REPO_PREFIX + path
-    full_name = domain + '/' + path
-    if len(full_name) > NAME_TOTAL_LENGTH_MAX:
-        _fail(text, 'the repository name "%s" is %d characters long; at most %d are allowed' % (full_name, len(full_name), NAME_TOTAL_LENGTH_MAX))
+    # distribution/reference limits the path, not the domain (RepositoryNameTotalLengthMax).
+    if len(path) > NAME_TOTAL_LENGTH_MAX:
+        _fail(text, 'the repository path "%s" is %d characters long; at most %d are allowed' % (path, len(path), NAME_TOTAL_LENGTH_MAX))
 
     if tag is None and digest is None:
         tag = DEFAULT_TAG

@@ -58,10 +58,11 @@ VALID = [
      'alpine@sha512:' + H128),
     ('alpine@sha384:' + H64[:48] * 2, 'docker.io', 'library/alpine', None, 'sha384:' + H64[:48] * 2,
      'docker.io/library/alpine@sha384:' + H64[:48] * 2, 'alpine@sha384:' + H64[:48] * 2),
-    # Unknown algorithms follow the grammar only (at least 32 hex digits, any case).
-    ('alpine@blake3:' + H64.upper(), 'docker.io', 'library/alpine', None, 'blake3:' + H64.upper(),
-     'docker.io/library/alpine@blake3:' + H64.upper(), 'alpine@blake3:' + H64.upper()),
-    ('a' * 237, 'docker.io', 'library/' + 'a' * 237, 'latest', None, 'docker.io/library/' + 'a' * 237 + ':latest', 'a' * 237 + ':latest'),
+    # The path may have 255 characters, whatever the domain's length (RepositoryNameTotalLengthMax).
+    ('a' * 247, 'docker.io', 'library/' + 'a' * 247, 'latest', None, 'docker.io/library/' + 'a' * 247 + ':latest', 'a' * 247 + ':latest'),
+    (ECR + '/' + 'a' * 255, ECR, 'a' * 255, 'latest', None, ECR + '/' + 'a' * 255 + ':latest', ECR + '/' + 'a' * 255 + ':latest'),
+    # Not a host, but a valid path as a whole: distribution/reference takes it as a name without a domain.
+    ('ex_ample.com/app', '', 'ex_ample.com/app', 'latest', None, 'ex_ample.com/app:latest', 'ex_ample.com/app:latest'),
 ]
 
 
@@ -71,7 +72,7 @@ def test_parse_reference(text, domain, path, tag, digest, normalised, familiar):
     assert (ref.domain, ref.path, ref.tag, ref.digest, ref.original) == (domain, path, tag, digest, text)
     assert str(ref) == ref.normalized() == normalised
     assert ref.familiar() == familiar
-    assert ref.name == domain + '/' + path
+    assert ref.name == (domain + '/' + path if domain else path)
     assert ref.reference == (digest or tag)
     # Normalising is idempotent, and the normalised form is the same reference.
     assert parse_reference(normalised) == ref
@@ -104,7 +105,9 @@ INVALID = [
     ('alpine:', 'tag "" is invalid'),
     ('alpine:a/b', 'registry host "alpine:a" is invalid'),  # a ":" makes the first component a host, as in Docker
     ('alpine:' + 'a' * 129, 'is invalid: use up to 128 letters'),
-    ('a' * 238, 'is 256 characters long; at most 255 are allowed'),
+    ('a' * 248, 'the repository path "library/%s" is 256 characters long; at most 255 are allowed' % ('a' * 248)),
+    ('alpine@blake3:' + H64, 'uses the algorithm "blake3", which Docker and containerd do not support: use sha256, sha384, sha512'),
+    ('alpine@SHA256:' + H64, 'uses the algorithm "SHA256"'),
     ('a/', 'the repository path has an empty component'),
     ('/a', 'the repository path has an empty component'),
     ('a//b', 'the repository path has an empty component'),
@@ -112,7 +115,6 @@ INVALID = [
     ('-alpine', 'repository path component "-alpine" is invalid'),
     ('a..b', 'repository path component "a..b" is invalid'),
     ('example.com:port/app', 'registry host "example.com:port" is invalid'),
-    ('ex_ample.com/app', 'registry host "ex_ample.com" is invalid'),
     ('example.com/', 'the repository path has an empty component'),
     (':tag', 'the repository name is missing'),
     ('@' + D256, 'the repository name is missing'),
