@@ -1,5 +1,6 @@
 # prewarm.harbor: one entry point for developers and CI.
-#   make test   install what is missing, then sanity + unit + integration tests
+#   make test   install what is missing, then sanity and units on two ansible-core versions, lint, docs, the
+#               package and its execution environment, integration targets and end-to-end tests
 #   make demo   warm a Harbor-shaped test registry from a rendered Kustomize app
 #   make bench  measure the warmer against skopeo and the wire's lower bound
 #   make acceptance HARBOR=https://harbor.example.com PROJECT=proxy_hub IMAGES="library/alpine:3.20" [PLATFORMS="linux/amd64 linux/arm64"]
@@ -18,16 +19,25 @@ COLLECTIONS := $(CURDIR)/build/collections
 LINK := $(COLLECTIONS)/ansible_collections/prewarm/harbor
 # ansible-test resolves its working directory, so it gets a copy of the tracked files.
 TESTROOT := $(CURDIR)/build/ansible-test/ansible_collections/prewarm/harbor
-DEBS := docker-registry skopeo containerd openssl curl openssh-server
-PIP_BOOTSTRAP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+DEBS := docker-registry skopeo containerd openssl curl openssh-server shellcheck
+# ansible-test fetches a pip bootstrap script from the internet unless a cached copy exists, under the name of the pip
+# version it installs: 24.2 for ansible-test 2.19, 25.2 for 2.20 and 2.21.
+PIP_CACHE := $(HOME)/.ansible/test/cache
+PIP_BOOTSTRAPS := $(PIP_CACHE)/get_pip_24_2.py $(PIP_CACHE)/get_pip_25_2.py
+# The version matrix: the pinned ansible-core (requirements-dev.txt) on Python 3.11, and the newest on Python 3.13.
+NEWEST_CORE := ansible-core==2.21.5
+NEWEST_PYTHON ?= $(lastword $(sort $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(wildcard /usr/bin/python3.13)))
+NEWEST_VENV := $(CURDIR)/.venv-newest
+PACKAGE := build/package
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ENV := PYTHONPATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) PATH=$(BIN):$$PATH
 
-.PHONY: testroot test setup debs sanity lint units integration demo bench acceptance build clean
+.PHONY: testroot test setup debs sanity lint units docs package newest integration demo bench acceptance build clean
 
-test: setup sanity lint units integration
+test: setup sanity lint units docs package newest integration
 
-setup: debs $(VENV)/.installed $(LINK) $(PIP_BOOTSTRAP)
+setup: debs $(VENV)/.installed $(LINK) $(PIP_BOOTSTRAPS)
 
 debs:
 	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -46,10 +56,15 @@ $(LINK):
 	mkdir -p $(dir $@)
 	ln -sfn ../../../.. $@
 
-# ansible-test fetches a pip bootstrap script from the internet unless this cached copy exists.
-$(PIP_BOOTSTRAP): tests/bootstrap/get_pip.py
+$(PIP_BOOTSTRAPS): tests/bootstrap/get_pip.py
 	mkdir -p $(dir $@)
 	cp $< $@
+
+$(NEWEST_VENV)/.installed: Makefile
+	@[ -n "$(NEWEST_PYTHON)" ] || { echo "Python 3.13 not found (looked in ~/.pyenv/versions and /usr/bin): install it, or give NEWEST_PYTHON=/path/to/python3.13"; exit 1; }
+	$(NEWEST_PYTHON) -m venv $(NEWEST_VENV)
+	$(NEWEST_VENV)/bin/pip install --quiet --disable-pip-version-check '$(NEWEST_CORE)'
+	touch $@
 
 testroot: setup
 	rm -rf $(TESTROOT) && mkdir -p $(TESTROOT)
@@ -66,7 +81,30 @@ lint: setup
 units: testroot
 	cd $(TESTROOT) && $(BIN)/ansible-test units --venv --python 3.11 --color no
 
-integration: setup
+# The newest ansible-core on the newest Python: the same sanity tests and units.
+newest: testroot $(NEWEST_VENV)/.installed
+	cd $(TESTROOT) && $(NEWEST_VENV)/bin/ansible-test sanity --venv --python 3.13 --color no
+	cd $(TESTROOT) && $(NEWEST_VENV)/bin/ansible-test units --venv --python 3.13 --color no
+
+# The docsite (plugin docs, role docs, extra docs) as antsibull-docs renders it, and the changelog.
+docs: setup
+	PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs $(LINK)
+	$(BIN)/antsibull-changelog lint
+
+# The tarball as Galaxy gets it (without .ansible/, which a plain ansible-lint run leaves), and the execution
+# environment of docs/execution-environment.yml built into a Containerfile from it.
+package: setup
+	rm -rf $(PACKAGE) && mkdir -p $(PACKAGE) .ansible && touch .ansible/left-by-ansible-lint
+	$(BIN)/ansible-galaxy collection build --force --output-path $(PACKAGE) .
+	@if tar -tzf $(PACKAGE)/prewarm-harbor-$(VERSION).tar.gz | grep -E '(^|/)\.ansible(/|$$)'; then echo "the tarball holds .ansible/"; exit 1; fi
+	cp docs/execution-environment.yml $(PACKAGE)/
+	$(BIN)/ansible-builder create --file $(PACKAGE)/execution-environment.yml --context $(PACKAGE)/context --output-filename Containerfile
+	grep -q 'ansible-galaxy collection install' $(PACKAGE)/context/Containerfile
+	grep -q 'prewarm-harbor-$(VERSION).tar.gz' $(PACKAGE)/context/_build/requirements.yml
+
+# ansible-test's targets (tests/integration/targets), then the end-to-end suites in pytest (tests/e2e).
+integration: testroot
+	cd $(TESTROOT) && $(BIN)/ansible-test integration --venv --python 3.11 --color no
 	$(PYTEST_ENV) $(BIN)/python -m pytest tests/e2e -q -ra
 
 demo: setup

@@ -12,7 +12,7 @@ author: prewarm.harbor contributors (@prewarm-harbor)
 description:
   - Takes the sources of a release (the P(prewarm.harbor.release_images#lookup) lookup's entries), matches every
     image to the rules of every cache (the module itself, in check mode against a plain proxy, so
-    no request is sent), and spreads each cache's images over lanes, at most O(settings.parallel) lanes in all.
+    no request is sent), and spreads each cache's images over lanes, at most the C(parallel) of O(settings) lanes in all.
   - Used by the P(prewarm.harbor.prewarm#role) role; see its documentation for the cache entries.
 options:
   _input:
