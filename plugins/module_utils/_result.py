@@ -15,48 +15,40 @@ STATUSES = (WARMED, CACHED, WOULD_WARM, UNMATCHED, FAILED)
 
 
 class PlatformResult:
-    """One selected platform of an image.
+    """One selected platform of an image: ``platform`` is ``os/arch[/variant]`` (a single-platform image's is known
+    once its config is read).
 
-    A warm fills ``digest`` and the counts; check mode gives ``status`` (and the committed ``digest``, on Harbor).
-    Keys left None are not reported.
+    A warm fills ``digest``, ``attestation`` and the counts; check mode gives ``status`` (and the committed
+    ``digest``, on Harbor). Keys left None are not reported.
     """
 
     __slots__ = ('platform', 'status', 'digest', 'attestation', 'blobs', 'bytes', 'bytes_pulled', 'blobs_pulled')
 
     def __init__(self, platform=None, status=None, digest=None):
-        self.platform = platform  # 'os/arch[/variant]'; a single-platform image's is known once its config is read
-        self.status = status
-        self.digest = digest
-        self.attestation = None
-        self.blobs = None
-        self.bytes = None
-        self.bytes_pulled = None
-        self.blobs_pulled = None
+        for key in self.__slots__:
+            setattr(self, key, None)
+        self.platform, self.status, self.digest = platform, status, digest
 
     def as_dict(self):
         return {key: getattr(self, key) for key in self.__slots__ if getattr(self, key) is not None}
 
 
 class ImageResult:
-    """One image: its status, whether the cache changed, where it was warmed, its platforms and Harbor's commit."""
+    """One image: its ``status`` (None while it is still to be warmed), whether the cache ``changed``, the ``rule``
+    that matched (its index) and the ``manifest_url`` it made, the top manifest's ``digest`` and ``media_type``, its
+    ``platforms`` (PlatformResult), Harbor's commit block (``harbor``, _commit.Commit.block), the requests
+    ``retries`` (None for an image no request was sent for), ``msg`` and ``seconds``."""
 
     __slots__ = ('image', 'status', 'changed', 'rule', 'manifest_url', 'digest', 'media_type', 'platforms', 'harbor',
                  'retries', 'msg', 'seconds')
     _ALWAYS = ('image', 'status', 'changed', 'rule', 'manifest_url', 'digest')
 
     def __init__(self, image, rule=None, manifest_url=None):
-        self.image = image
-        self.status = None  # None while the image is still to be warmed
+        for key in self.__slots__:
+            setattr(self, key, None)
+        self.image, self.rule, self.manifest_url = image, rule, manifest_url
         self.changed = False
-        self.rule = rule  # index of the rule that matched, or None
-        self.manifest_url = manifest_url
-        self.digest = None
-        self.media_type = None
-        self.platforms = []  # PlatformResult
-        self.harbor = None  # the commit block (_commit.Commit.block), on a Harbor
-        self.retries = None  # requests retried; None for an image no request was sent for
-        self.msg = None
-        self.seconds = None
+        self.platforms = []
 
     def finish(self, status):
         """Done without a problem: the cache changed (or, in check mode, would) unless all was there."""
