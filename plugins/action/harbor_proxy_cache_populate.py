@@ -23,7 +23,7 @@ from ansible.plugins.action.normal import ActionModule as ModuleAction
 from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import validate
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._populate import outcome
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry import REQUESTS_IMPORT_ERROR
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import REQUESTS_IMPORT_ERROR
 
 # One registry client per worker process and set of connection options: the images of a loop (a lane of the
 # companion playbook) reuse its connections, the cache's auth challenge and flavour, and its tokens, instead of

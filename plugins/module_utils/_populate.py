@@ -11,16 +11,16 @@ at once with a message naming the option; a problem with one image fails that im
 
 from __future__ import annotations
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._credentials import CredentialSource
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import CredentialSource
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
-from ansible_collections.prewarm.harbor.plugins.module_utils._plan import plan
-from ansible_collections.prewarm.harbor.plugins.module_utils._platform import parse_platforms
-from ansible_collections.prewarm.harbor.plugins.module_utils._populator_config import load_config
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry import Registry
-from ansible_collections.prewarm.harbor.plugins.module_utils._rules import rules_from_options
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import plan
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import parse_platforms
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.populator_config import load_config
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import rules_from_options
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import FAILED
 from ansible_collections.prewarm.harbor.plugins.module_utils._summary import failure_message
-from ansible_collections.prewarm.harbor.plugins.module_utils._warmer import HarborOptions, Warmer
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.warmer import HarborOptions, Warmer
 
 DEFAULT_JOBS = 2  # as in HarborProxyCachePopulator's example configuration
 

@@ -399,7 +399,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import SPEC
 from ansible_collections.prewarm.harbor.plugins.module_utils._populate import outcome
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry import REQUESTS_IMPORT_ERROR
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import REQUESTS_IMPORT_ERROR
 
 
 def main():

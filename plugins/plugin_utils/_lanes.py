@@ -21,7 +21,7 @@ from ansible.errors import AnsibleError
 from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import validate
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._populate import populate
-from ansible_collections.prewarm.harbor.plugins.module_utils._populator_config import load_config
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.populator_config import load_config
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import UNMATCHED, WOULD_WARM
 
 LANE_PREFIX = 'prewarm-'

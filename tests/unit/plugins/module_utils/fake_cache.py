@@ -15,8 +15,8 @@ import threading
 import time
 from urllib.parse import unquote, urlsplit
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._manifest import OCI_INDEX, OCI_MANIFEST, digest_of, parse_manifest
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry import RegistryError
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import OCI_INDEX, OCI_MANIFEST, digest_of, parse_manifest
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import RegistryError
 
 BASE = 'http://cache.test'
 CONFIG = 'application/vnd.oci.image.config.v1+json'

@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""Whether Harbor has committed what a pull of one image needs, when it will, and waiting for it.
+
+Harbor serves a proxied pull at once but stores it later, on its own timers (HARBOR.md 2.4-2.7, 9):
+a platform manifest at the first 20-s check that finds its blobs, an index at the first check that
+finds every child it lists (else, trimmed, at the 20th), the tag of an index at the next EnsureTag
+tick after that. Until then, a pull with upstream down fails. The artifacts API tells what is
+committed (_harbor_api); the timers tell when the rest is due.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.api import artifact
+
+CHECK_INTERVAL = 20.0  # seconds: sleepIntervalSec, between a store job's checks
+MANIFEST_CHECKS = 10  # maxManifestWait: then Harbor fetches the missing blobs itself
+LIST_CHECKS = 20  # maxManifestListWait: then the index is stored with the children it has
+ISSUE_20920 = 'goharbor/harbor#20920'
+
+
+class Pull:
+    """What a pull of one image by its reference needs Harbor to hold.
+
+    ``platforms``: ``[(platform label, manifest digest)]`` selected; ``upstream_digest``: the top manifest's digest
+    upstream (an index's differs from the one Harbor stores, which it re-serialises).
+    """
+
+    def __init__(self, base, repository, reference, upstream_digest, is_index, platforms):
+        self.base = base
+        self.repository = repository
+        self.reference = reference
+        self.upstream_digest = upstream_digest
+        self.is_index = is_index
+        self.platforms = platforms
+
+    @property
+    def by_digest(self):
+        return ':' in self.reference
+
+
+class Commit:
+    """What Harbor holds for a Pull now: the result's ``harbor`` block."""
+
+    def __init__(self, committed, top, platforms, note=None):
+        self.committed = committed  # a pull by the reference gets every selected platform with upstream down
+        self.digest = top.digest if top else None  # what the reference resolves to in Harbor
+        self.platform = top.platform if top else None  # a single-platform image's, as Harbor recorded it
+        self.platforms = platforms  # labels of the selected platforms whose manifest is committed
+        self.note = note  # why Harbor will not commit the rest (waiting cannot help), or None
+
+    def missing(self, pull):
+        """What is not committed yet, in words."""
+        parts = [] if self.committed else ['%s %s' % ('digest' if pull.by_digest else 'tag', pull.reference)]
+        parts += ['platform %s' % label for label, _digest in pull.platforms if label not in self.platforms]
+        return ', '.join(parts)
+
+    def block(self, pull):
+        return dict(committed=self.committed, digest=self.digest, platforms=list(self.platforms),
+                    index_digest_offline=bool(pull.is_index and self.digest == pull.upstream_digest),
+                    note=self.note)
+
+
+def inspect(registry, pull, tally=None):
+    """Ask Harbor's artifacts API what it holds for ``pull``: a Commit."""
+    top = artifact(registry, pull.base, pull.repository, pull.reference, tally)
+    kept = set(top.children) if top else set()
+    held = []
+    for label, digest in pull.platforms:
+        if digest in kept or (top is not None and top.digest == digest) or \
+                artifact(registry, pull.base, pull.repository, digest, tally) is not None:
+            held.append(label)
+    if pull.is_index:
+        committed = top is not None and all(digest in kept for _label, digest in pull.platforms)
+    else:
+        committed = top is not None and top.digest == pull.upstream_digest
+    return Commit(committed, top, held, None if committed else _never(pull, top, held))
+
+
+def _never(pull, top, held):
+    """Why Harbor will not commit what the pull needs, however long one waits; None when it still may."""
+    if pull.is_index and pull.by_digest:
+        return ('Harbor stores an index under the digest of its own re-serialisation, never under upstream\'s %s: '
+                'with upstream down this digest does not pull; pin a tag, or each platform\'s digest' % pull.upstream_digest)
+    lacking = [label for label, digest in pull.platforms if label in held and digest not in (top.children if top else ())]
+    if pull.is_index and top is not None and lacking:
+        return ('tag %s points at index %s in Harbor, which lacks %s: Harbor does not add platforms to an index it has '
+                'stored while its 7-day copy of the upstream index lives (%s); pull %s by digest, or delete that '
+                'artifact and Harbor\'s redis key cache:manifestlist:%s:%s, then warm again' % (
+                    pull.reference, top.digest, ', '.join(lacking), ISSUE_20920, ', '.join(lacking), pull.repository,
+                    pull.upstream_digest))
+    return None
+
+
+class Timeline:
+    """When each request that starts a Harbor store job was sent, and when the blobs it needs were stored."""
+
+    def __init__(self):
+        self.head = None  # the HEAD by tag: it starts EnsureTag
+        self.top = None  # the GET of the top manifest
+        self.children = {}  # digest -> [requested at, its blobs stored at (None: not read)]
+
+    def child(self, digest, requested):
+        self.children.setdefault(digest, [requested, None])
+
+    def blobs_stored(self, digest, at):
+        entry = self.children.get(digest)
+        if entry is not None:
+            entry[1] = at if entry[1] is None else max(entry[1], at)
+
+
+def expected(pull, timeline, index_children, held, interval=CHECK_INTERVAL):
+    """When Harbor is due to commit what ``pull`` needs (an epoch time), from its timers; None when never.
+
+    ``index_children``: every digest the index lists; ``held``: digests already committed.
+    """
+    def manifest(digest):
+        if digest in held:
+            return time.time()
+        requested, stored = timeline.children.get(digest, (None, None))
+        if requested is None:
+            return None
+        if stored is None:  # blobs not read: Harbor fetches them itself after its last check
+            return requested + MANIFEST_CHECKS * interval
+        checks = max(1, int(math.ceil((stored - requested) / interval)))
+        return requested + min(checks, MANIFEST_CHECKS) * interval
+
+    if not pull.is_index:
+        return manifest(pull.upstream_digest)
+    if pull.by_digest or timeline.head is None or timeline.top is None:
+        return None
+    children = [manifest(digest) for digest in index_children]
+    if None in children:  # a child nobody read: the index waits for its 20th check, then is stored trimmed
+        index = timeline.top + LIST_CHECKS * interval
+    else:  # the first check after the last child (a check at the same moment runs before that child's push)
+        index = timeline.top + min(int((max(children) - timeline.top) / interval) + 1, LIST_CHECKS) * interval
+    tick = interval / 2  # EnsureTag, from the HEAD by tag
+    return timeline.head + (int((index - timeline.head) / tick) + 1) * tick
+
+
+def wait(registry, pull, deadline, due, interval=CHECK_INTERVAL, tally=None):
+    """Poll the artifacts API until Harbor has committed ``pull``, it never will, or ``deadline`` passes.
+
+    Sleeps until shortly before ``due`` (the expected time) first, then polls every quarter interval (at most 1 s),
+    so the wait ends within that of Harbor's commit. Returns the last Commit.
+
+    A note (Harbor will not commit it) is believed once the commit is an interval overdue: until then a store job
+    started by this run may still replace what Harbor holds.
+    """
+    poll = min(1.0, interval / 4)
+    while True:
+        state = inspect(registry, pull, tally)
+        now = time.time()
+        if state.committed or now >= deadline or (state.note and (due is None or now > due + interval)):
+            return state
+        pause = (due - poll - now) if due and due - poll > now else poll
+        time.sleep(max(0.0, min(pause, deadline - now)))

@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""Registry authentication: Basic, and bearer tokens fetched from the challenge's realm.
+
+Tokens are cached per (realm, service, scope) until shortly before they expire, so a run warms
+hundreds of repositories with one token request each. What a host wants is learnt from its
+first 401 and then asked up front, saving a round trip on every later repository.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+
+from urllib.parse import urlsplit
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.challenge import InvalidChallenge, parse_challenges
+
+DEFAULT_EXPIRES_IN = 60  # seconds, as the distribution token specification says
+EXPIRY_MARGIN = 5  # renew a little before the registry would refuse the token
+
+
+class AuthError(ImageError):
+    """The registry refused us; the message says what to check (never the secret)."""
+
+
+def origin(url):
+    """scheme://host[:port] of a URL: what a challenge and a token belong to."""
+    parts = urlsplit(url)
+    return '%s://%s' % (parts.scheme, parts.netloc)
+
+
+def is_loopback(url):
+    host = urlsplit(url).hostname or ''
+    if host == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Authenticator:
+    """Builds Authorization headers for registry requests; thread-safe."""
+
+    def __init__(self, credentials_for, fetch_token, allow_plain_http_credentials=False):
+        """``credentials_for(origin)`` gives the Credentials for a registry (or None);
+        ``fetch_token(url, params, headers)`` returns the token endpoint's JSON document."""
+        self.credentials_for = credentials_for
+        self._fetch_token = fetch_token
+        self._allow_plain_http = allow_plain_http_credentials
+        self._challenges = {}  # origin -> Challenge
+        self._tokens = {}  # (realm, service, scope) -> (header, expires_at)
+        self._lock = threading.Lock()
+        self._scope_locks = {}
+
+    def header(self, url, scope):
+        """The Authorization header to send up front, or None when the host has not asked for one."""
+        challenge = self._challenges.get(origin(url))
+        if challenge is None:
+            return None
+        return self._answer(url, challenge, scope)
+
+    def challenged(self, url, www_authenticate, scope, refused=None):
+        """Handle a 401: remember the challenge and return a header to retry with (or None).
+
+        ``refused`` is the header the registry just turned down (None when none was sent): a valid
+        token other than that one, fetched by another thread meanwhile, is reused.
+        """
+        try:
+            challenges = parse_challenges(www_authenticate or '')
+        except InvalidChallenge as exc:
+            raise AuthError('%s answered 401 with a malformed WWW-Authenticate header (%s)' % (origin(url), exc))
+        preferred = [c for c in challenges if c.scheme == 'bearer' and c.params.get('realm')] or \
+                    [c for c in challenges if c.scheme == 'basic']
+        if not preferred:
+            return None
+        challenge = preferred[0]
+        self._challenges[origin(url)] = challenge
+        return self._answer(url, challenge, challenge.params.get('scope') or scope, refused=refused)
+
+    def basic(self, url):
+        """The Basic header for ``url``'s host, or None without credentials: what Harbor's REST API takes."""
+        credentials = self.credentials_for(origin(url))
+        if not credentials:
+            return None
+        self._check_transport(url)
+        return credentials.basic()
+
+    def _answer(self, url, challenge, scope, refused=None):
+        """The header for ``scope``: the cached token unless it is the one just refused."""
+        if challenge.scheme == 'basic':
+            header = self.basic(url)
+            if header is None:
+                raise AuthError('%s asks for a username and password: set username/password or an auth file' % origin(url))
+            return header
+        credentials = self.credentials_for(origin(url))
+        realm = challenge.params['realm']
+        key = (realm, challenge.params.get('service', ''), scope)
+        with self._lock:
+            scope_lock = self._scope_locks.setdefault(key, threading.Lock())
+        with scope_lock:  # one token request per scope, however many threads need it
+            cached = self._tokens.get(key)
+            if cached and cached[1] > time.time() and cached[0] != refused:
+                return cached[0]
+            header, expires_at = self._request_token(realm, challenge.params.get('service'), scope, credentials)
+            self._tokens[key] = (header, expires_at)
+            return header
+
+    def _request_token(self, realm, service, scope, credentials):
+        params = [('service', service)] if service else []
+        params += [('scope', s) for s in (scope or '').split(' ') if s]
+        headers = {}
+        if credentials:
+            self._check_transport(realm)
+            headers['Authorization'] = credentials.basic()
+        document = self._fetch_token(realm, params, headers)
+        token = document.get('token') or document.get('access_token') if isinstance(document, dict) else None
+        if not token:
+            raise AuthError('the token endpoint %s answered without a token' % realm)
+        try:
+            expires_in = int(document.get('expires_in') or DEFAULT_EXPIRES_IN)
+        except (TypeError, ValueError):
+            expires_in = DEFAULT_EXPIRES_IN
+        return 'Bearer ' + token, time.time() + expires_in - min(EXPIRY_MARGIN, expires_in / 2.0)
+
+    def _check_transport(self, url):
+        """Credentials cross the network in clear text over http: only to loopback unless opted in."""
+        if urlsplit(url).scheme == 'http' and not is_loopback(url) and not self._allow_plain_http:
+            raise AuthError('refusing to send credentials over plain http to %s: use https, or set '
+                            'allow_plain_http_credentials: true if this network is trusted' % origin(url))

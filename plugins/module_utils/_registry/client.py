@@ -1,0 +1,358 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""One registry v2 client: a pooled session, auth, retries, manifests and verified blob reads.
+
+Retries of 429/5xx and broken connections are urllib3's (honouring Retry-After, in seconds or
+as an HTTP date); a body cut short or a digest mismatch is retried here, because urllib3
+cannot see inside a streamed body.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from urllib.parse import urlsplit
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.auth import Authenticator, AuthError, origin
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import (
+    ACCEPT, MAX_MANIFEST_BYTES, DigestMismatch, ManifestError, hasher_for, parse_manifest,
+)
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import HTTPError as Urllib3Error, InsecureRequestWarning
+    from urllib3.util.retry import Retry
+except ImportError:
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    Retry = object
+
+CHUNK = 1024 * 1024  # large reads keep per-chunk overhead (and GIL hand-offs) negligible
+MAX_RETRY_AFTER = 120  # seconds: a longer Retry-After is shortened to this, per retry
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+USER_AGENT = 'prewarm.harbor/1.0 (ansible; +harbor_proxy_cache_populate)'
+
+
+class RegistryError(ImageError):
+    """A request that failed for good; the message says what happened and what to check."""
+
+
+class CappedRetry(Retry):
+    """urllib3 Retry that will not sleep longer than MAX_RETRY_AFTER on a Retry-After header."""
+
+    def get_retry_after(self, response):
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+
+class Tally:
+    """The retries of one image, shared by the threads working on it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.retries = 0
+
+    def add(self, retries=0):
+        with self._lock:
+            self.retries += retries
+
+
+class Registry:
+    """A client for every registry of one run; safe to share between threads."""
+
+    def __init__(self, credentials_for, validate_certs=True, ca_path=None, timeout=60, retries=3,
+                 pool_size=4, allow_plain_http_credentials=False):
+        self.retries = retries
+        self.timeout = (timeout, timeout)
+        self.session = requests.Session()
+        self.session.headers['User-Agent'] = USER_AGENT
+        # Given per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's verify.
+        self.verify = ca_path or validate_certs
+        if not validate_certs:
+            requests.packages.urllib3.disable_warnings(InsecureRequestWarning)
+        retry = CappedRetry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=0.5,
+                            status_forcelist=RETRY_STATUSES, allowed_methods=frozenset(['GET', 'HEAD']),
+                            respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False)
+        # pool_block bounds the connections per host to pool_size, whatever the thread count.
+        adapter = HTTPAdapter(pool_connections=8, pool_maxsize=pool_size, pool_block=True, max_retries=retry)
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
+        self.auth = Authenticator(credentials_for, self._fetch_token, allow_plain_http_credentials)
+        self._flavors = {}
+        self._flavor_lock = threading.Lock()
+
+    def close(self):
+        self.session.close()
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def request(self, method, url, scope, tally=None, headers=None, stream=False):
+        """Send with auth; on 401 learn the challenge and retry once with a fresh token."""
+        headers = dict(headers or {})
+        response = None
+        for attempt in (1, 2):
+            auth = self.auth.header(url, scope) if attempt == 1 else self.auth.challenged(
+                url, response.headers.get('WWW-Authenticate'), scope, refused=headers.get('Authorization'))
+            if auth is None and attempt == 2:
+                break
+            if auth:
+                headers['Authorization'] = auth
+            response = self._send(method, url, tally, headers=headers, stream=stream)
+            if response.status_code != 401:
+                return response
+            response.close()
+            if origin(response.url) != origin(url):
+                # The 401 came from where the cache redirected us (object storage): its challenge is not the
+                # registry's, and answering it would hand the registry's credentials to another host.
+                raise AuthError('%s %s was redirected to %s, which answered 401: credentials are never sent there; '
+                                'check the cache\'s storage redirect settings' % (method, _redacted(url), origin(response.url)))
+            if attempt == 1 and 'Authorization' in headers and tally is not None:
+                tally.add(retries=1)  # a token turned down (expired early): getting a new one is a retry
+        raise AuthError('%s %s: 401 unauthorized%s: check username/password (a robot account looks like robot$name) '
+                        'and that the account may pull from this project' % (
+                            method, _redacted(url), '' if self.auth.credentials_for(origin(url)) else ' without credentials'))
+
+    def _send(self, method, url, tally, **kwargs):
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, allow_redirects=True, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise RegistryError('%s %s: TLS verification failed (%s): give the CA with ca_path, or set validate_certs: false '
+                                'for a test registry' % (method, _redacted(url), _reason(exc)))
+        except requests.exceptions.RequestException as exc:
+            raise RegistryError('%s %s: %s after %d retries: check the cache is reachable' % (
+                method, _redacted(url), _reason(exc), self.retries))
+        if tally is not None:
+            history = getattr(getattr(response.raw, 'retries', None), 'history', ()) or ()
+            tally.add(retries=len(history))
+        return response
+
+    def _fetch_token(self, realm, params, headers):
+        response = self._send('GET', realm, None, params=params, headers=headers)
+        if response.status_code in (401, 403):
+            raise AuthError('the token service %s refused the credentials (%d): check username and password' % (
+                _redacted(realm), response.status_code))
+        if response.status_code != 200:
+            raise AuthError('the token service %s answered %d' % (_redacted(realm), response.status_code))
+        try:
+            return response.json()
+        except ValueError:
+            raise AuthError('the token service %s answered with something that is not JSON' % _redacted(realm))
+
+    # -- what the warmer asks ---------------------------------------------------------------
+
+    def is_harbor(self, base):
+        """Harbor answers /api/v2.0/ping with Pong; a plain registry does not have that API."""
+        with self._flavor_lock:  # one probe per cache, however many images start at once
+            if base in self._flavors:
+                return self._flavors[base]
+            try:
+                response = self._send('GET', base + '/api/v2.0/ping', None)
+            except RegistryError:
+                return False  # not remembered: a client reused across calls asks again next time
+            self._flavors[base] = response.status_code == 200 and response.text.strip().strip('"') == 'Pong'
+            return self._flavors[base]
+
+    def api_json(self, url, what, tally=None):
+        """GET a document of Harbor's REST API, which takes Basic credentials, not registry tokens (HARBOR.md 6.3).
+
+        Returns the JSON document, or None on 404; a refusal names the permission it needs.
+        """
+        headers = {'Accept': 'application/json'}
+        auth = self.auth.basic(url)
+        if auth:
+            headers['Authorization'] = auth
+        response = self._send('GET', url, tally, headers=headers)
+        with response:
+            if response.status_code == 404:
+                return None
+            if response.status_code in (401, 403):
+                raise AuthError('Harbor\'s API refused to show %s (%d): the account needs "artifact read" on the project '
+                                '(a robot account: the access entry artifact:read)' % (what, response.status_code))
+            _check(response, what)
+            try:
+                return response.json()
+            except ValueError:
+                raise RegistryError('%s: Harbor\'s API answered with something that is not JSON' % what)
+
+    def manifest(self, base, repository, reference, tally=None, expected_digest=None):
+        """GET and verify a manifest; returns a parsed Manifest."""
+        url = '%s/v2/%s/manifests/%s' % (base, repository, reference)
+        by_digest = ':' in reference
+        where = 'manifest %s/%s%s%s' % (origin(base), repository, '@' if by_digest else ':', reference)
+        digest = expected_digest or (reference if by_digest else None)
+
+        def attempt():
+            response = self.request('GET', url, _scope(repository), tally, headers={'Accept': ACCEPT}, stream=True)
+            with response:
+                _check(response, where)
+                try:
+                    raw = response.raw.read(MAX_MANIFEST_BYTES + 1, decode_content=True)
+                except (Urllib3Error, requests.exceptions.RequestException, OSError) as exc:
+                    return None, 'the connection broke while reading it (%s)' % _reason(exc)
+            if len(raw) > MAX_MANIFEST_BYTES:
+                raise ManifestError('%s is larger than %d bytes: refusing it (registries cap manifests at 4 MiB)' % (
+                    where, MAX_MANIFEST_BYTES))
+            try:
+                parsed = parse_manifest(raw, response.headers.get('Content-Type'), digest, where)
+            except DigestMismatch as exc:
+                return None, str(exc)
+            parsed.repository = _served_from(response.url, base, repository)
+            return parsed, None
+
+        return self._until_intact(where, attempt, tally)
+
+    def manifest_head(self, base, repository, reference, tally=None):
+        """HEAD a manifest: ``(digest, media type, repository served from)`` when it exists, None when not. Only for
+        Harbor (a plain proxy stores on HEAD); Harbor answers it from upstream or its own store and starts no store
+        job (by tag, it starts EnsureTag, which only ties the tag to what Harbor has stored)."""
+        url = '%s/v2/%s/manifests/%s' % (base, repository, reference)
+        response = self.request('HEAD', url, _scope(repository), tally, headers={'Accept': ACCEPT})
+        with response:
+            if response.status_code == 404:
+                return None
+            _check(response, 'manifest %s/%s:%s' % (origin(base), repository, reference))
+            media_type = (response.headers.get('Content-Type') or '').split(';')[0].strip()
+            return (response.headers.get('Docker-Content-Digest') or reference, media_type,
+                    _served_from(response.url, base, repository))
+
+    def blob_exists(self, base, repository, digest, tally=None):
+        """HEAD a blob. On Harbor the answer comes from local storage only: the honest 'is it cached?'."""
+        url = '%s/v2/%s/blobs/%s' % (base, repository, digest)
+        response = self.request('HEAD', url, _scope(repository), tally)
+        with response:
+            if response.status_code == 404:
+                return False
+            _check(response, 'blob %s in %s' % (digest, repository))
+            return True
+
+    def blob_stored(self, base, repository, digest, harbor, tally=None):
+        """Whether the cache holds the blob in ``repository``, as far as it can tell.
+
+        Harbor answers HEAD from its storage only. A plain distribution proxy answers from storage
+        (through http.ServeContent, which adds Accept-Ranges, or a redirect to its storage backend)
+        or else from upstream, which sends neither.
+        """
+        url = '%s/v2/%s/blobs/%s' % (base, repository, digest)
+        response = self.request('HEAD', url, _scope(repository), tally)
+        with response:
+            if response.status_code != 200:
+                return False
+            return harbor or bool(response.history) or 'Accept-Ranges' in response.headers
+
+    def read_blob(self, base, repository, blob, tally=None, keep=False):
+        """Read a blob to the end through ``repository``, verifying size and digest.
+
+        Returns (bytes read over the network, the content when ``keep`` else None). A body cut
+        short or a digest mismatch is retried, then reported; nothing is written to disk.
+        """
+        url = '%s/v2/%s/blobs/%s' % (base, repository, blob.digest)
+        where = 'blob %s in %s' % (blob.digest, repository)
+        pulled = [0]  # over every attempt: what the network carried, not just the good copy
+
+        def attempt():
+            response = self.request('GET', url, _scope(repository), tally, stream=True)
+            with response:
+                _check(response, where)
+                hasher = hasher_for(blob.digest)
+                size = 0
+                parts = [] if keep else None
+                try:
+                    for chunk in response.raw.stream(CHUNK, decode_content=False):
+                        hasher.update(chunk)
+                        size += len(chunk)
+                        if keep:
+                            parts.append(chunk)
+                        if size > blob.size:
+                            break
+                except (Urllib3Error, requests.exceptions.RequestException, OSError) as exc:
+                    problem = 'the connection broke after %d of %d bytes (%s)' % (size, blob.size, _reason(exc))
+                else:
+                    problem = _verify(blob, size, hasher)
+                pulled[0] += size
+            return (pulled[0], b''.join(parts) if keep else None), problem
+
+        return self._until_intact(where, attempt, tally)
+
+    def _until_intact(self, where, attempt, tally):
+        """Run ``attempt`` (returning (result, problem)) until a body arrives whole and verified.
+
+        urllib3 retries what goes wrong before a response; a body cut short or not matching its
+        digest is retried here, then reported; every repeat counts in the image's retries.
+        """
+        problem = None
+        for _attempt in range(self.retries + 1):
+            result, problem = attempt()
+            if problem is None:
+                return result
+            if tally is not None:
+                tally.add(retries=1)
+        raise RegistryError('%s: %s, %d times: the cache or its upstream serves broken content' % (where, problem, self.retries + 1))
+
+
+def _verify(blob, size, hasher):
+    if size != blob.size:
+        return 'the body had %s bytes, the manifest says %d' % ('more than %d' % blob.size if size > blob.size else size, blob.size)
+    digest = '%s:%s' % (blob.digest.partition(':')[0], hasher.hexdigest())
+    if digest != blob.digest:
+        return 'the content has digest %s (corrupted)' % digest
+    return None
+
+
+def _served_from(final_url, base, repository):
+    """The repository a manifest came from after the cache's redirects (Harbor sends Docker Hub's short names to
+    ``library/``); its blobs are stored there, and only there does a blob HEAD find them."""
+    parts = urlsplit(final_url or '')
+    if origin(final_url or base) == origin(base) and parts.path.startswith('/v2/') and '/manifests/' in parts.path:
+        return parts.path[len('/v2/'):].rsplit('/manifests/', 1)[0]
+    return repository
+
+
+def _scope(repository):
+    return 'repository:%s:pull' % repository
+
+
+def _check(response, what):
+    """Turn an error status into a message that says what to do."""
+    status = response.status_code
+    if status < 400:
+        return
+    detail = _registry_message(response)
+    if status == 404:
+        raise RegistryError('%s not found (404%s): check the tag or digest exists upstream and the rule maps to the right project'
+                            % (what, detail))
+    if status == 403:
+        raise RegistryError('%s: access denied (403%s): the account may not pull from this project' % (what, detail))
+    if status == 429:
+        raise RegistryError('%s: still rate limited (429) after retries: lower max_parallel_jobs or retry later' % what)
+    if status >= 500:
+        raise RegistryError('%s: HTTP %d%s, still after retries: the cache or its upstream is failing; retry later or '
+                            'check the cache\'s logs' % (what, status, detail))
+    raise RegistryError('%s: HTTP %d%s' % (what, status, detail))
+
+
+def _registry_message(response):
+    """The first entry of a registry's JSON error body, if any."""
+    try:
+        errors = response.json().get('errors') or []
+        first = errors[0]
+        return ', %s: %s' % (first.get('code'), first.get('message'))
+    except Exception:  # pylint: disable=broad-exception-caught
+        return ''
+
+
+def _reason(exc):
+    """A short reason from a requests/urllib3 exception, without URLs that may carry query strings."""
+    reason = exc
+    while getattr(reason, 'args', None) and isinstance(reason.args[0], Exception):
+        reason = reason.args[0]
+    return type(reason).__name__ + (': %s' % getattr(reason, 'reason', '') if getattr(reason, 'reason', None) else '')
+
+
+def _redacted(url):
+    """A URL without its query string (a token endpoint's query may be long; never secret, but noisy)."""
+    return url.split('?', 1)[0]

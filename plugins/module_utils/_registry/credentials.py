@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""Which credentials go to which registry: explicit ones everywhere, else the auth file's, per host.
+
+The auth file is a Docker ``config.json`` or a containers ``auth.json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+
+from urllib.parse import urlsplit
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.auth import AuthError
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
+
+
+class CredentialsError(OptionError):
+    """Credentials given in a way that cannot work; the message says how to fix it."""
+
+
+class Credentials:
+    """A username and password; the password never appears in repr or messages."""
+
+    __slots__ = ('username', 'password')
+
+    def __init__(self, username, password):
+        self.username = username
+        self.password = password
+
+    def basic(self):
+        raw = ('%s:%s' % (self.username, self.password)).encode('utf-8')
+        return 'Basic ' + base64.b64encode(raw).decode('ascii')
+
+    def __repr__(self):
+        return 'Credentials(%r, ***)' % self.username
+
+    def __bool__(self):
+        return bool(self.username)
+
+
+def default_auth_file(environ=None):
+    """Where skopeo/podman and docker look: REGISTRY_AUTH_FILE, $DOCKER_CONFIG, ~/.docker."""
+    environ = os.environ if environ is None else environ
+    if environ.get('REGISTRY_AUTH_FILE'):
+        return environ['REGISTRY_AUTH_FILE']
+    if environ.get('DOCKER_CONFIG'):
+        return os.path.join(environ['DOCKER_CONFIG'], 'config.json')
+    return os.path.expanduser('~/.docker/config.json')
+
+
+def read_auths(path, explicit=True):
+    """The ``auths`` mapping of the auth file at ``path``; {} for a missing file the user did not name (``explicit``)."""
+    try:
+        with open(path, 'rb') as handle:
+            document = json.loads(handle.read().decode('utf-8'))
+    except OSError as exc:
+        if not explicit:
+            return {}
+        raise CredentialsError('cannot read auth_file %s: %s' % (path, exc.strerror or exc)) from exc
+    except ValueError as exc:
+        raise CredentialsError('auth_file %s is not valid JSON (%s): it should look like {"auths": {"host": {"auth": "..."}}}'
+                               % (path, exc)) from exc
+    auths = document.get('auths') if isinstance(document, dict) else None
+    return auths if isinstance(auths, dict) else {}
+
+
+def credentials_for(auths, path, host):
+    """(username, password) stored for ``host`` (host[:port]) in the ``auths`` read from ``path``, or None."""
+    for key, entry in auths.items():
+        if _host_of(key) == host and isinstance(entry, dict):
+            return _decode(entry, path, key)
+    return None
+
+
+def _host_of(key):
+    """Keys may be 'host', 'https://host/v1/' or (containers) 'host/namespace': compare the host."""
+    key = key.split('://', 1)[-1]
+    return key.split('/', 1)[0]
+
+
+def _decode(entry, path, key):
+    if entry.get('username') and entry.get('password'):
+        return entry['username'], entry['password']
+    try:
+        username, _sep, password = base64.b64decode(entry.get('auth') or '').decode('utf-8').partition(':')
+    except (binascii.Error, UnicodeDecodeError) as exc:  # this host's images fail; other hosts' entries may be fine
+        raise AuthError('auth_file %s: the "auth" value for %s is not base64 of user:password' % (path, key)) from exc
+    return (username, password) if username else None
+
+
+class CredentialSource:
+    """Callable ``(origin) -> Credentials or None``, resolved once per host and remembered."""
+
+    def __init__(self, username=None, password=None, auth_file=None):
+        if username and password is None:
+            raise CredentialsError('username "%s" was given without a password: set password (or HARBOR_PASSWORD / hPW)' % username)
+        if password and not username:
+            raise CredentialsError('a password was given without a username: set username (or HARBOR_USERNAME / hUSER)')
+        self._explicit = Credentials(username, password) if username else None
+        self._auth_file = auth_file or default_auth_file()
+        if auth_file and not os.path.exists(auth_file):
+            raise CredentialsError('auth_file %s does not exist: give the path of a Docker config.json or containers auth.json' % auth_file)
+        # Read now, so that a broken file stops the task before any request rather than failing every image.
+        self._auths = {} if self._explicit else read_auths(self._auth_file, explicit=bool(auth_file))
+        self._per_host = {}
+
+    def __call__(self, origin):
+        if self._explicit:
+            return self._explicit
+        host = urlsplit(origin).netloc
+        if host not in self._per_host:
+            found = credentials_for(self._auths, self._auth_file, host)
+            self._per_host[host] = Credentials(*found) if found else None
+        return self._per_host[host]

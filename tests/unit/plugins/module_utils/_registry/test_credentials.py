@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import (
+    CredentialSource, CredentialsError, default_auth_file,
+)
+
+
+def auth_file(tmp_path, auths):
+    path = tmp_path / 'config.json'
+    path.write_text(json.dumps({'auths': auths}))
+    return str(path)
+
+
+def encoded(user, password):
+    return base64.b64encode(('%s:%s' % (user, password)).encode()).decode()
+
+
+def test_explicit_credentials_win_everywhere(tmp_path):
+    source = CredentialSource('robot$pull', 's3cret', auth_file(tmp_path, {'h:1': {'auth': encoded('x', 'y')}}))
+    assert source('https://h:1').username == 'robot$pull'
+    assert 's3cret' not in repr(source('https://h:1'))
+
+
+@pytest.mark.parametrize('key', ['harbor.example.com', 'https://harbor.example.com', 'https://harbor.example.com/v1/',
+                                 'harbor.example.com/proxy_hub'])
+def test_auth_file_entries_match_by_host(tmp_path, key):
+    source = CredentialSource(auth_file=auth_file(tmp_path, {key: {'auth': encoded('robot$a', 'p:w')}}))
+    found = source('https://harbor.example.com')
+    assert (found.username, found.password) == ('robot$a', 'p:w')
+    assert source('https://other.example.com') is None
+
+
+def test_username_password_entries(tmp_path):
+    source = CredentialSource(auth_file=auth_file(tmp_path, {'127.0.0.1:5000': {'username': 'u', 'password': 'p'}}))
+    assert source('http://127.0.0.1:5000').password == 'p'
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    ({'username': 'u'}, 'without a password'),
+    ({'password': 'p'}, 'without a username'),
+    ({'auth_file': '/nonexistent/config.json'}, 'does not exist'),
+])
+def test_unusable_credentials_are_refused(kwargs, message):
+    with pytest.raises(CredentialsError, match=message):
+        CredentialSource(**kwargs)
+
+
+def test_malformed_auth_file_names_the_file(tmp_path):
+    path = tmp_path / 'config.json'
+    path.write_text('{"auths": ')
+    with pytest.raises(CredentialsError, match='config.json is not valid JSON'):
+        CredentialSource(auth_file=str(path))('https://h')
+
+
+def test_default_auth_file_order(tmp_path):
+    assert default_auth_file({'REGISTRY_AUTH_FILE': '/a.json', 'DOCKER_CONFIG': '/d'}) == '/a.json'
+    assert default_auth_file({'DOCKER_CONFIG': '/d'}) == '/d/config.json'
+    assert default_auth_file({}).endswith('/.docker/config.json')

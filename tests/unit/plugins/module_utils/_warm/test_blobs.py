@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The blob pool's scheduling, on a fake registry whose reads take a few milliseconds and whose stores lag them.
+
+What no real registry can be made to do on demand: say exactly when each read ran, and store a blob a set time after
+its read ended.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm import digestlock as _digestlock
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, LargestFirst
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import Blob
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Tally
+
+BASE = 'http://cache.example'
+SHARED = Blob('sha256:' + 'a' * 64, 1000, 'layer')
+OWN = Blob('sha256:' + 'b' * 64, 10, 'layer')
+READ = 0.03  # seconds a read takes
+STORE = 0.02  # seconds after a read until the cache holds the blob
+
+
+class FakeCache:
+    """Records every read as (repository, digest, start, end); holds a blob STORE s after its read ended."""
+
+    def __init__(self, held=()):
+        self.lock = threading.Lock()
+        self.reads = []
+        self.heads = []
+        self.stored_at = dict(((repository, digest), 0.0) for repository, digest in held)
+
+    def read_blob(self, base, repository, blob, tally=None, keep=False):
+        started = time.time()
+        time.sleep(READ)
+        with self.lock:
+            self.reads.append((repository, blob.digest, started, time.time()))
+            self.stored_at.setdefault((repository, blob.digest), time.time() + STORE)
+        return blob.size, (b'{}' if keep else None)
+
+    def blob_exists(self, base, repository, digest, tally=None):
+        with self.lock:
+            self.heads.append((repository, digest))
+            return self.stored_at.get((repository, digest), float('inf')) <= time.time()
+
+    def blob_stored(self, base, repository, digest, harbor, tally=None):
+        return self.blob_exists(base, repository, digest, tally)
+
+
+@pytest.fixture(autouse=True)
+def private_locks(tmp_path, monkeypatch):
+    monkeypatch.setattr(_digestlock, 'lock_dir', lambda: str(tmp_path / 'locks'))
+
+
+def warm(cache, wanted, workers, harbor, probe=True):
+    """Ensure every (repository, blob) of ``wanted`` and wait until all are stored; returns their outcomes."""
+    pool = BlobPool(cache, workers, harbor=harbor)
+    try:
+        futures = [pool.ensure(BASE, repository, blob, Tally(), probe=probe) for repository, blob in wanted]
+        return [future.result(timeout=10) for future in futures]
+    finally:
+        pool.shutdown()
+
+
+def overlapping(reads):
+    spans = sorted((start, end) for _repository, _digest, start, end in reads)
+    return any(start < previous_end for (start, _end), (_start, previous_end) in zip(spans[1:], spans))
+
+
+def test_a_plain_proxy_reads_a_shared_digest_through_one_repository_at_a_time_each_after_the_last_is_stored():
+    cache = FakeCache()
+    warm(cache, [('app-%d' % n, SHARED) for n in range(3)], workers=3, harbor=False)
+    reads = sorted(cache.reads, key=lambda read: read[2])
+    assert sorted(read[0] for read in reads) == ['app-0', 'app-1', 'app-2']
+    assert not overlapping(reads)
+    for before, after in zip(reads, reads[1:]):
+        assert after[2] >= before[3] + STORE  # the next link starts once the previous one is stored
+
+
+def test_the_digest_lock_keeps_two_pools_from_reading_one_digest_at_once(tmp_path):
+    """Two pools stand for two module processes (one per image in the playbook): the file lock orders them."""
+    cache = FakeCache()
+    pools = [BlobPool(cache, 1, harbor=False, lock_dir=str(tmp_path / 'shared')) for _n in range(2)]
+    try:
+        futures = [pool.ensure(BASE, 'app-%d' % n, SHARED, Tally()) for n, pool in enumerate(pools)]
+        assert all(future.result(timeout=10).missing for future in futures)
+    finally:
+        for pool in pools:
+            pool.shutdown()
+    first, second = sorted(cache.reads, key=lambda read: read[2])
+    assert second[2] >= first[3] + STORE  # the second process reads once the first read is stored
+    assert not list((tmp_path / 'shared').iterdir())  # no lock file is left behind
+
+
+def test_a_read_waiting_for_its_digest_holds_no_reader():
+    """One reader: while the shared digest settles in app-0, app-1's own blob is read; the shared one waits."""
+    cache = FakeCache()
+    warm(cache, [('app-0', SHARED), ('app-1', SHARED), ('app-1', OWN)], workers=1, harbor=False)
+    order = [(repository, digest) for repository, digest, _start, _end in sorted(cache.reads, key=lambda read: read[2])]
+    assert order == [('app-0', SHARED.digest), ('app-1', OWN.digest), ('app-1', SHARED.digest)]
+
+
+def test_harbor_reads_a_shared_digest_through_several_repositories_at_once():
+    cache = FakeCache()
+    outcomes = warm(cache, [('app-%d' % n, SHARED) for n in range(3)], workers=3, harbor=True)
+    assert overlapping(cache.reads) and all(outcome.missing for outcome in outcomes)
+
+
+def test_on_harbor_a_held_blob_is_not_read_and_without_probing_nothing_is_asked_first():
+    cache = FakeCache(held=[('app-0', SHARED.digest)])
+    outcomes = warm(cache, [('app-0', SHARED)], workers=1, harbor=True)
+    assert cache.reads == [] and [outcome.missing for outcome in outcomes] == [False]
+    cache = FakeCache()
+    warm(cache, [('app-0', SHARED)], workers=1, harbor=True, probe=False)
+    assert len(cache.reads) == 1 and cache.heads[0] == ('app-0', SHARED.digest)  # the first HEAD is the store check
+    assert len(cache.heads) <= 2
+
+
+def test_largest_first_runs_in_priority_order_then_in_submission_order():
+    ran, gate = [], threading.Event()
+    workers = LargestFirst(1)
+    workers.submit((False, 0), gate.wait)  # holds the only worker while the others queue
+    for priority, name in (((True, -1), 'small'), ((True, -100), 'large'), ((False, -5), 'config'), ((True, -100), 'large-2')):
+        workers.submit(priority, ran.append, name)
+    gate.set()
+    workers.shutdown()
+    assert ran == ['config', 'large', 'large-2', 'small']
