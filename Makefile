@@ -1,6 +1,7 @@
 # prewarm.harbor: one entry point for developers and CI.
 #   make test   install what is missing, then sanity and units on two ansible-core versions, lint, docs, the
-#               package and its execution environment, integration targets and end-to-end tests
+#               package, its execution environment and galaxy-importer's verdict on it, integration targets and
+#               end-to-end tests
 #   make demo   warm a Harbor-shaped test registry from a rendered Kustomize app
 #   make bench  measure the warmer against skopeo and the wire's lower bound
 #   make acceptance HARBOR=https://harbor.example.com PROJECT=proxy_hub IMAGES="library/alpine:3.20" [PLATFORMS="linux/amd64 linux/arm64"]
@@ -28,14 +29,18 @@ PIP_BOOTSTRAPS := $(PIP_CACHE)/get_pip_24_2.py $(PIP_CACHE)/get_pip_25_2.py
 NEWEST_CORE := ansible-core==2.21.5
 NEWEST_PYTHON ?= $(lastword $(sort $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(wildcard /usr/bin/python3.13)))
 NEWEST_VENV := $(CURDIR)/.venv-newest
+# Galaxy's import check, its newest release, in a venv of its own (pinned with the tools it shares with
+# requirements-dev.txt: ansible-core, ansible-lint).
+GALAXY_IMPORTER := galaxy-importer==0.4.44
+IMPORTER_VENV := $(CURDIR)/.venv-importer
 PACKAGE := build/package
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ENV := PYTHONPATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) PATH=$(BIN):$$PATH
 
-.PHONY: testroot test setup debs sanity lint units docs package newest integration demo bench acceptance build clean
+.PHONY: testroot test setup debs sanity lint units docs package galaxy newest integration demo bench acceptance build clean
 
-test: setup sanity lint units docs package newest integration
+test: setup sanity lint units docs package galaxy newest integration
 
 setup: debs $(VENV)/.installed $(LINK) $(PIP_BOOTSTRAPS)
 
@@ -64,6 +69,11 @@ $(NEWEST_VENV)/.installed: Makefile
 	@[ -n "$(NEWEST_PYTHON)" ] || { echo "Python 3.13 not found (looked in ~/.pyenv/versions and /usr/bin): install it, or give NEWEST_PYTHON=/path/to/python3.13"; exit 1; }
 	$(NEWEST_PYTHON) -m venv $(NEWEST_VENV)
 	$(NEWEST_VENV)/bin/pip install --quiet --disable-pip-version-check '$(NEWEST_CORE)'
+	touch $@
+
+$(IMPORTER_VENV)/.installed: Makefile requirements-dev.txt
+	$(PYTHON) -m venv $(IMPORTER_VENV)
+	$(IMPORTER_VENV)/bin/pip install --quiet --disable-pip-version-check '$(GALAXY_IMPORTER)' -c requirements-dev.txt
 	touch $@
 
 testroot: setup
@@ -101,6 +111,15 @@ package: setup
 	$(BIN)/ansible-builder create --file $(PACKAGE)/execution-environment.yml --context $(PACKAGE)/context --output-filename Containerfile
 	grep -q 'ansible-galaxy collection install' $(PACKAGE)/context/Containerfile
 	grep -q 'prewarm-harbor-$(VERSION).tar.gz' $(PACKAGE)/context/_build/requirements.yml
+
+# The tarball through galaxy-importer as Galaxy runs it on an upload, offline (.ci/galaxy-importer.cfg: no ansible-test,
+# no container). It fails on an error, and on any warning too: Galaxy shows those to users.
+galaxy: package $(IMPORTER_VENV)/.installed
+	rm -rf build/importer && mkdir -p build/importer/tmp
+	cd build/importer && GALAXY_IMPORTER_CONFIG=$(CURDIR)/.ci/galaxy-importer.cfg GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP=$(CURDIR)/build/importer/tmp \
+		PATH=$(IMPORTER_VENV)/bin:$$PATH $(IMPORTER_VENV)/bin/python -m galaxy_importer.main \
+		$(CURDIR)/$(PACKAGE)/prewarm-harbor-$(VERSION).tar.gz 2>&1 | tee importer.log
+	@if grep -E '^(WARNING|ERROR|CRITICAL)\b|\b[Ww]arning\b' build/importer/importer.log; then echo "galaxy-importer warned (lines above): fix them"; exit 1; fi
 
 # ansible-test's targets (tests/integration/targets), then the end-to-end suites in pytest (tests/e2e).
 integration: testroot
