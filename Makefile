@@ -1,12 +1,6 @@
-# prewarm.harbor: one entry point for developers and CI.
-#   make test   install what is missing, then sanity and units on two ansible-core versions, lint, docs, the
-#               package, its execution environment and galaxy-importer's verdict on it, integration targets and
-#               end-to-end tests
-#   make demo   warm a Harbor-shaped test registry from a rendered Kustomize app
-#   make bench  measure the warmer against skopeo and the wire's lower bound
-#   make acceptance HARBOR=https://harbor.example.com PROJECT=proxy_hub IMAGES="library/alpine:3.20" [PLATFORMS="linux/amd64 linux/arm64"]
-#               warm your own Harbor, wait for its commit, and check each platform pulls by tag (skopeo, containerd)
-# Everything installs itself on a fresh Debian-like machine (root or sudo for apt).
+# prewarm.harbor: one entry point for developers and CI. `make help` lists the public targets: each one's line here
+# ends with `## ` and what it does (the only place that says it). Everything installs itself on a fresh Debian-like
+# machine (root or sudo for apt).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -38,11 +32,15 @@ VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ENV := PYTHONPATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) PATH=$(BIN):$$PATH
 
-.PHONY: testroot test setup debs sanity lint units docs package galaxy newest integration demo bench acceptance build clean
+.PHONY: help testroot test setup debs sanity lint units docs package galaxy newest integration demo bench acceptance build clean
 
-test: setup sanity lint units docs package galaxy newest integration
+test: setup sanity lint units docs package galaxy newest integration ## everything CI runs: setup, then sanity, lint, units, docs, package, galaxy, newest and integration
 
-setup: debs $(VENV)/.installed $(LINK) $(PIP_BOOTSTRAPS)
+help: ## this list
+	@grep -E '^[a-z]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed -E 's/^([a-z]+):.*## (.*)$$/\1\t\2/' | \
+		awk -F '\t' '{ printf "  make %-12s %s\n", $$1, $$2 }'
+
+setup: debs $(VENV)/.installed $(LINK) $(PIP_BOOTSTRAPS) ## install what is missing: Debian packages, the venv, the collection's link, ansible-test's pip bootstrap
 
 debs:
 	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -81,29 +79,26 @@ testroot: setup
 	git ls-files -co --exclude-standard -z | xargs -0 -r ls -d 2>/dev/null | tar -T - -cf - | tar -xf - -C $(TESTROOT)
 	cd $(TESTROOT) && git init -q && git add -A  # ansible-test lists content through git
 
-sanity: testroot
+sanity: testroot ## ansible-test sanity on the pinned ansible-core, Python 3.11
 	cd $(TESTROOT) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 # --offline: otherwise ansible-lint copies the collection into ~/.ansible/collections, where it shadows the checkout.
-lint: setup
+lint: setup ## ansible-lint on the playbooks and the role
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint --offline --nocolor --profile production playbooks/ roles/
 
-units: testroot
+units: testroot ## ansible-test units on the pinned ansible-core, Python 3.11
 	cd $(TESTROOT) && $(BIN)/ansible-test units --venv --python 3.11 --color no
 
-# The newest ansible-core on the newest Python: the same sanity tests and units.
-newest: testroot $(NEWEST_VENV)/.installed
+newest: testroot $(NEWEST_VENV)/.installed ## the same sanity tests and units on the newest ansible-core and the newest Python
 	cd $(TESTROOT) && $(NEWEST_VENV)/bin/ansible-test sanity --venv --python 3.13 --color no
 	cd $(TESTROOT) && $(NEWEST_VENV)/bin/ansible-test units --venv --python 3.13 --color no
 
-# The docsite (plugin docs, role docs, extra docs) as antsibull-docs renders it, and the changelog.
-docs: setup
+docs: setup ## lint the docsite (plugin docs, role docs, extra docs) as antsibull-docs renders it, and the changelog
 	PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs $(LINK)
 	$(BIN)/antsibull-changelog lint
 
-# The tarball as Galaxy gets it (without .ansible/, which a plain ansible-lint run leaves), and the execution
-# environment of docs/execution-environment.yml built into a Containerfile from it.
-package: setup
+# The tarball must not hold .ansible/, which a plain ansible-lint run leaves.
+package: setup ## the tarball as Galaxy gets it, and docs/execution-environment.yml built into a Containerfile from it
 	rm -rf $(PACKAGE) && mkdir -p $(PACKAGE) .ansible && touch .ansible/left-by-ansible-lint
 	$(BIN)/ansible-galaxy collection build --force --output-path $(PACKAGE) .
 	@if tar -tzf $(PACKAGE)/prewarm-harbor-$(VERSION).tar.gz | grep -E '(^|/)\.ansible(/|$$)'; then echo "the tarball holds .ansible/"; exit 1; fi
@@ -112,35 +107,34 @@ package: setup
 	grep -q 'ansible-galaxy collection install' $(PACKAGE)/context/Containerfile
 	grep -q 'prewarm-harbor-$(VERSION).tar.gz' $(PACKAGE)/context/_build/requirements.yml
 
-# The tarball through galaxy-importer as Galaxy runs it on an upload, offline (.ci/galaxy-importer.cfg: no ansible-test,
-# no container). It fails on an error, and on any warning too: Galaxy shows those to users.
-galaxy: package $(IMPORTER_VENV)/.installed
+# Offline: .ci/galaxy-importer.cfg runs no ansible-test and no container. A warning fails too: Galaxy shows those to users.
+galaxy: package $(IMPORTER_VENV)/.installed ## galaxy-importer on the tarball, as Galaxy runs it on an upload; fails on any error or warning
 	rm -rf build/importer && mkdir -p build/importer/tmp
 	cd build/importer && GALAXY_IMPORTER_CONFIG=$(CURDIR)/.ci/galaxy-importer.cfg GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP=$(CURDIR)/build/importer/tmp \
 		PATH=$(IMPORTER_VENV)/bin:$$PATH $(IMPORTER_VENV)/bin/python -m galaxy_importer.main \
 		$(CURDIR)/$(PACKAGE)/prewarm-harbor-$(VERSION).tar.gz 2>&1 | tee importer.log
 	@if grep -E '^(WARNING|ERROR|CRITICAL)\b|\b[Ww]arning\b' build/importer/importer.log; then echo "galaxy-importer warned (lines above): fix them"; exit 1; fi
 
-# ansible-test's targets (tests/integration/targets), then the end-to-end suites in pytest (tests/e2e).
-integration: testroot
+integration: testroot ## ansible-test's targets (tests/integration/targets), then the end-to-end suites in pytest (tests/e2e)
 	cd $(TESTROOT) && $(BIN)/ansible-test integration --venv --python 3.11 --color no
 	$(PYTEST_ENV) $(BIN)/python -m pytest tests/e2e -q -ra
 
-demo: setup
+demo: setup ## warm a Harbor-shaped test registry from a rendered Kustomize app (DEMO_ARGS)
 	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.demo.run $(DEMO_ARGS)
 
+# make acceptance HARBOR=https://harbor.example.com PROJECT=proxy_hub IMAGES="library/alpine:3.20" [PLATFORMS="linux/amd64 linux/arm64"]
 # Credentials from HARBOR_USERNAME / HARBOR_PASSWORD; more options (--ca-path, --wait, --complete-index, --before-checks,
 # --no-containerd) in ACCEPTANCE_ARGS. Tested on the emulated Harbor by tests/e2e/test_acceptance.py.
-acceptance: setup
+acceptance: setup ## warm your own Harbor (HARBOR= PROJECT= IMAGES=), wait for its commit, check each platform pulls by tag (skopeo, containerd)
 	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.acceptance.run --harbor "$(HARBOR)" --project "$(PROJECT)" \
 		$(addprefix --image ,$(IMAGES)) $(addprefix --platform ,$(PLATFORMS)) $(ACCEPTANCE_ARGS)
 
 # make bench BENCH_ARGS=--quick for a fast check; results in bench/results/.
-bench: setup
+bench: setup ## measure the warmer against skopeo and the wire's lower bound
 	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.bench.run $(BENCH_ARGS)
 
-build: setup
+build: setup ## the collection's tarball in build/dist
 	$(BIN)/ansible-galaxy collection build --force --output-path build/dist .
 
-clean:
+clean: ## remove build/ and tests/output/
 	rm -rf build tests/output
