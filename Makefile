@@ -117,7 +117,7 @@ galaxy: package $(IMPORTER_VENV)/.installed ## galaxy-importer on the tarball, a
 
 integration: testroot ## ansible-test's targets (tests/integration/targets), then the end-to-end suites in pytest (tests/e2e)
 	cd $(TESTROOT) && $(BIN)/ansible-test integration --venv --python 3.11 --color no
-	$(PYTEST_ENV) $(BIN)/python -m pytest tests/e2e -q -ra
+	$(PYTEST_ENV) $(BIN)/python -m pytest tests/e2e -q -ra --durations=25
 
 demo: setup ## warm a Harbor-shaped test registry from a rendered Kustomize app (DEMO_ARGS)
 	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.demo.run $(DEMO_ARGS)
