@@ -115,9 +115,10 @@ galaxy: package $(IMPORTER_VENV)/.installed ## galaxy-importer on the tarball, a
 		$(CURDIR)/$(PACKAGE)/prewarm-harbor-$(VERSION).tar.gz 2>&1 | tee importer.log
 	@if grep -E '^(WARNING|ERROR|CRITICAL)\b|\b[Ww]arning\b' build/importer/importer.log; then echo "galaxy-importer warned (lines above): fix them"; exit 1; fi
 
-integration: testroot ## ansible-test's targets (tests/integration/targets), then the end-to-end suites in pytest (tests/e2e)
+# The stand's own tests come first: the end-to-end suites trust what the stand shows.
+integration: testroot ## ansible-test's targets (tests/integration/targets), then in pytest the stand's tests (tests/stand/tests) and the end-to-end suites (tests/e2e)
 	cd $(TESTROOT) && $(BIN)/ansible-test integration --venv --python 3.11 --color no
-	$(PYTEST_ENV) $(BIN)/python -m pytest tests/e2e -q -ra --durations=25
+	$(PYTEST_ENV) $(BIN)/python -m pytest tests/stand/tests tests/e2e -q -ra --durations=25
 
 demo: setup ## warm a Harbor-shaped test registry from a rendered Kustomize app (DEMO_ARGS)
 	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.demo.run $(DEMO_ARGS)

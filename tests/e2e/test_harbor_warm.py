@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from ansible_collections.prewarm.harbor.tests.e2e.conftest import HARBOR_INTERVAL
-from ansible_collections.prewarm.harbor.tests.e2e.test_harbor_rules import offline, pushed_at
 from ansible_collections.prewarm.harbor.tests.e2e.test_module import ecr, in_project, warm
+from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
+from ansible_collections.prewarm.harbor.tests.stand.judge import offline, pushed_at
 
 SINGLE = ('schema2', 'oci', 'shared_one')
 INDEXES = ('manifest_list', 'oci_index')

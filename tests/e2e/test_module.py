@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from ansible_collections.prewarm.harbor.tests.e2e.conftest import HARBOR_INTERVAL
 from ansible_collections.prewarm.harbor.tests.e2e.playbook import run_module
+from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
 
 ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
 SEED_REGEX = '^.*amazonaws.com/(proxy_[^:/]+)/([^:]+):(.+$)'

@@ -7,7 +7,6 @@ Offline outcomes are judged by two independent clients with upstream stopped: sk
 (HEAD by tag, then GET by digest). Times are in units of the session's Harbor interval ``I`` (Harbor: 20 s).
 """
 
-import calendar
 import concurrent.futures
 import hashlib
 import json
@@ -16,8 +15,9 @@ import time
 import pytest
 import requests
 
-from ansible_collections.prewarm.harbor.tests.e2e.conftest import HARBOR_INTERVAL as I
 from ansible_collections.prewarm.harbor.tests.stand import model
+from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL as I
+from ansible_collections.prewarm.harbor.tests.stand.judge import offline, pushed_at
 
 ACCEPT = ', '.join(model.ALL_MANIFEST_TYPES)
 EARLY = 0.02  # a timer never fires early: only clock reads differ between the test and the emulator
@@ -69,22 +69,10 @@ def artifact(state, digest):
     return next((item for item in state['artifacts'] if item['digest'] == digest), None)
 
 
-def pushed_at(item):
-    """push_time of an artifact as epoch seconds (the API's millisecond UTC format)."""
-    return calendar.timegm(time.strptime(item['push_time'][:19], '%Y-%m-%dT%H:%M:%S')) + int(item['push_time'][20:23]) / 1000
-
-
 def upstream_requests(stand):
     """The request lines of upstream's access log (``"GET /v2/... HTTP/1.1"``)."""
     with open(stand.log_paths()['upstream'], encoding='utf-8') as handle:
         return [line.split('"')[1] for line in handle if line.startswith('127.0.0.1 - - [')]
-
-
-def offline(stand, reference, platform, creds=None):
-    """(skopeo ok, containerd ok) pulling ``reference`` from Harbor with upstream stopped."""
-    first = stand.oracle_pull(stand.harbor_url, reference, platform, creds=creds)
-    second = stand.containerd_pull(stand.harbor_url, reference, platform, creds=creds)
-    return first.ok, second.ok
 
 
 @pytest.fixture

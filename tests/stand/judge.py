@@ -1,0 +1,19 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the emulated Harbor has committed, as its clients see it: the tests of the stand and the collection's agree."""
+
+import calendar
+import time
+
+
+def offline(stand, reference, platform, creds=None):
+    """(skopeo ok, containerd ok) pulling ``reference`` from Harbor with upstream stopped."""
+    first = stand.oracle_pull(stand.harbor_url, reference, platform, creds=creds)
+    second = stand.containerd_pull(stand.harbor_url, reference, platform, creds=creds)
+    return first.ok, second.ok
+
+
+def pushed_at(item):
+    """push_time of an artifact as epoch seconds (the API's millisecond UTC format)."""
+    return calendar.timegm(time.strptime(item['push_time'][:19], '%Y-%m-%dT%H:%M:%S')) + int(item['push_time'][20:23]) / 1000
