@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Run the module the way users do: through ansible-playbook, and read back what it returned."""
+"""Run the module the way users do: through ansible-playbook, and read back what it returned; the seed's rule and
+ECR-style image names that the end-to-end tests warm with."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ import yaml
 
 COLLECTIONS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', 'build', 'collections'))
 MODULE = 'prewarm.harbor.harbor_proxy_cache_populate'
+ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
+SEED_REGEX = '^.*amazonaws.com/(proxy_[^:/]+)/([^:]+):(.+$)'
 
 
 class Run:
@@ -75,3 +78,22 @@ def run_module(args, check=False, verbosity=0, env=None, timeout=600, keywords=N
             result = json.load(handle)
     shutil.rmtree(workdir, ignore_errors=True)
     return Run(result, proc.returncode, proc.stdout + proc.stderr)
+
+
+def rule(base, **extra):
+    """The seed's example rule, pointed at ``base`` (the emulated Harbor or the plain proxy)."""
+    return dict(regex_url=SEED_REGEX, replacement_oci=base + '/v2/$1/$2/manifests/$3', **extra)
+
+
+def ecr(project, image):
+    return '%s/%s/%s:%s' % (ECR, project, image.repository, image.tag)
+
+
+def in_project(project, image):
+    return '%s/%s:%s' % (project, image.repository, image.tag)
+
+
+def warm(stand, images, check=False, verbosity=0, env=None, **options):
+    args = dict(images=images, proxy_caches=[rule(stand.harbor_url)])
+    args.update(options)
+    return run_module(args, check=check, verbosity=verbosity, env=env)

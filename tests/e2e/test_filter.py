@@ -10,7 +10,7 @@ import os
 import subprocess
 
 from ansible_collections.prewarm.harbor.tests.e2e.playbook import COLLECTIONS, ansible_bin
-from ansible_collections.prewarm.harbor.tests.unit.plugins.filter.test_container_images import EXPECTED, FIXTURES
+from ansible_collections.prewarm.harbor.tests.unit.plugins.filter.render_examples import EXPECTED, FIXTURES
 
 
 def run_filter(tmp_path, fixture):

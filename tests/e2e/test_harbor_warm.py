@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from ansible_collections.prewarm.harbor.tests.e2e.test_module import ecr, in_project, warm
+from ansible_collections.prewarm.harbor.tests.e2e.playbook import ecr, in_project, warm
 from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
 from ansible_collections.prewarm.harbor.tests.stand.judge import offline, pushed_at
 

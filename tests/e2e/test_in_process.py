@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.prewarm.harbor.tests.e2e.playbook import run_module
-from ansible_collections.prewarm.harbor.tests.e2e.test_module import ECR, ecr, rule
+from ansible_collections.prewarm.harbor.tests.e2e.playbook import ECR, ecr, rule, run_module
 
 MODULE_PROCESS = {'environment': {'PREWARM_TEST_PATH': 'module'}}
 # What differs between two runs of the same task: times, and how far Harbor's store timers have got (its keys stay).

@@ -12,30 +12,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from ansible_collections.prewarm.harbor.tests.e2e.playbook import run_module
+from ansible_collections.prewarm.harbor.tests.e2e.playbook import ECR, ecr, in_project, rule, run_module, warm
 from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
-
-ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
-SEED_REGEX = '^.*amazonaws.com/(proxy_[^:/]+)/([^:]+):(.+$)'
-
-
-def rule(base, **extra):
-    """The seed's example rule, pointed at ``base`` (the emulated Harbor or the plain proxy)."""
-    return dict(regex_url=SEED_REGEX, replacement_oci=base + '/v2/$1/$2/manifests/$3', **extra)
-
-
-def ecr(project, image):
-    return '%s/%s/%s:%s' % (ECR, project, image.repository, image.tag)
-
-
-def in_project(project, image):
-    return '%s/%s:%s' % (project, image.repository, image.tag)
-
-
-def warm(stand, images, check=False, verbosity=0, env=None, **options):
-    args = dict(images=images, proxy_caches=[rule(stand.harbor_url)])
-    args.update(options)
-    return run_module(args, check=check, verbosity=verbosity, env=env)
 
 
 @pytest.fixture

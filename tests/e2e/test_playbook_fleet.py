@@ -14,8 +14,8 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.prewarm.harbor.tests.e2e.test_playbook import ECR, rules, run_playbook
-from ansible_collections.prewarm.harbor.tests.e2e.test_playbook_stand import ecr_reference, item_lines, reference
+from ansible_collections.prewarm.harbor.tests.e2e.playbook import ECR
+from ansible_collections.prewarm.harbor.tests.e2e.prewarm_playbook import ecr_reference, item_lines, reference, rules, run_playbook
 from ansible_collections.prewarm.harbor.tests.stand import Stand
 from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
 from ansible_collections.prewarm.harbor.tests.stand.process import free_port

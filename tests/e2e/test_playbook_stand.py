@@ -17,23 +17,15 @@ import re
 
 import pytest
 
-from ansible_collections.prewarm.harbor.tests.e2e.test_playbook import ECR, cronjob, deployment, rules, run_playbook, write_yaml
+from ansible_collections.prewarm.harbor.tests.e2e.playbook import ECR
+from ansible_collections.prewarm.harbor.tests.e2e.prewarm_playbook import (cronjob, deployment, ecr_reference, item_lines, reference, rules, run_playbook,
+                                                                      write_yaml)
 
 DEMO_APP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', 'demo', 'app'))
 PLATFORMS = ['linux/amd64', 'linux/arm64']
 # The seeded images demo/app references (all of them but the optional large one).
 SEEDED = ('oci_index', 'manifest_list', 'schema2', 'oci', 'shared_one', 'shared_two')
 DELAY = 2.0  # seconds Harbor holds each manifest GET in the parallelism tests
-
-
-def reference(stand, image):
-    """``<project>/<repo>:<tag>`` as pulled from Harbor."""
-    return image.reference(stand.public_project)
-
-
-def ecr_reference(stand, image):
-    """The ECR-style reference a rendered application carries (the seed's rule maps it to Harbor)."""
-    return '%s/%s' % (ECR, reference(stand, image))
 
 
 def expected_platforms(image, wanted=tuple(PLATFORMS)):
@@ -51,11 +43,6 @@ def harbor_variables(stand, **extra):
 def recap(output):
     """``{host: changed count}`` from the PLAY RECAP."""
     return {host: int(changed) for host, changed in re.findall(r'^(\S+)\s*: ok=\d+\s+changed=(\d+)', output, re.MULTILINE)}
-
-
-def item_lines(output):
-    """``[(outcome, lane, image)]`` from the warm task's per-image lines, e.g. ``changed: [prewarm-default-1] => (item=...)``."""
-    return re.findall(r'^(ok|changed|failed): \[(prewarm-[^\]]+)\] (?:=> )?\(item=([^)]+)\)', output, re.MULTILINE)
 
 
 def assert_warmed_and_pullable(stand, play, images):
