@@ -3,53 +3,75 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Private to this collection: no compatibility promise for other collections.
-"""The module's work, without AnsibleModule: options in, result dict out.
+"""The module's work, without AnsibleModule: options in, result dict out, in two steps.
 
-Every option is checked before the first request, so a configuration mistake fails the task
-at once with a message naming the option; a problem with one image fails that image only.
+``prepare`` checks every option, compiles the rules, parses the platforms, finds the credentials and maps each image
+to its target: no request and no thread, so a configuration mistake fails the task at once with a message naming
+the option, and the companion playbook's plan can call it alone. ``run`` warms (or, in check mode, inspects) the
+prepared targets; a problem with one image fails that image only.
 """
 
 from __future__ import annotations
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import CredentialSource
+from dataclasses import dataclass
+
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
-from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import plan
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import parse_platforms
-from ansible_collections.prewarm.harbor.plugins.module_utils._rules.populator_config import load_config
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry
-from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import rules_from_options
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.connection import Connection
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import CredentialSource
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import FAILED
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.populator_config import load_config
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import rules_from_options
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target, targets_for
 from ansible_collections.prewarm.harbor.plugins.module_utils._summary import failure_message
-from ansible_collections.prewarm.harbor.plugins.module_utils._warm.warmer import HarborOptions, Warmer
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.options import WarmOptions
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.warmer import Warmer
 
 DEFAULT_JOBS = 2  # as in HarborProxyCachePopulator's example configuration
 
 
-def populate(params, check_mode=False, registries=None):
-    """Warm (or, in check mode, plan) every image; returns (result, failed image results). OptionError before
-    anything is sent when an option cannot work.
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a run needs, checked: the targets in order, how to reach the caches, and how to warm."""
 
-    ``registries``: a dict the caller keeps between calls, to reuse one client per set of connection options (its
-    connections, the cache's auth challenge and flavour, its tokens); None makes a client for this call only.
-    """
+    targets: list[Target]
+    connection: Connection
+    credentials: CredentialSource
+    options: WarmOptions
+
+
+def prepare(params: dict) -> Prepared:
+    """The module's parameters (validated by the argument spec) checked and compiled; OptionError when one cannot
+    work. Reads the configuration and auth files, sends nothing and starts no thread."""
     images = [params['image']] if params.get('image') is not None else list(params.get('images') or [])
     rules, jobs = _rules_and_jobs(params)
     platforms = parse_platforms(params['platforms']) if params.get('platforms') else None
     credentials = CredentialSource(params.get('username'), params.get('password'), params.get('auth_file'))
     _check_numbers(params)
-    targets = plan(images, rules, platforms)
-    options = dict(validate_certs=params['validate_certs'], ca_path=params.get('ca_path'), timeout=params['timeout'],
-                   retries=params['retries'], pool_size=jobs, allow_plain_http_credentials=params['allow_plain_http_credentials'])
-    key = (params.get('username'), params.get('password'), params.get('auth_file')) + tuple(sorted(options.items()))
-    registry = registries.get(key) if registries is not None else None
+    connection = Connection(validate_certs=params['validate_certs'], ca_path=params.get('ca_path'), timeout=params['timeout'],
+                            retries=params['retries'], pool_size=jobs,
+                            allow_plain_http_credentials=params['allow_plain_http_credentials'],
+                            username=params.get('username'), password=params.get('password'), auth_file=params.get('auth_file'))
+    harbor = HarborOptions(params['wait_for_commit'], params['complete_index'], params['harbor_check_interval'])
+    options = WarmOptions(jobs, params['cache_flavor'], params['pull_blobs'], harbor)
+    return Prepared(targets_for(images, rules, platforms), connection, credentials, options)
+
+
+def run(prepared: Prepared, check_mode: bool = False, registries: dict | None = None) -> tuple[dict, list[dict]]:
+    """Warm (or, in check mode, inspect) every prepared target: (the task's result, the failed images' results).
+
+    ``registries``: a dict the caller keeps between calls, to reuse one client per Connection (its connections,
+    the cache's auth challenge and flavour, its tokens); None makes a client for this call only.
+    """
+    registry = registries.get(prepared.connection) if registries is not None else None
     if registry is None:
-        registry = Registry(credentials, **options)
+        registry = Registry(prepared.credentials, prepared.connection)
         if registries is not None:
-            registries[key] = registry
+            registries[prepared.connection] = registry
     try:
-        harbor = HarborOptions(params['wait_for_commit'], params['complete_index'], params['harbor_check_interval'])
-        warmer = Warmer(registry, jobs, params['cache_flavor'], check_mode, params['pull_blobs'], harbor)
-        results, summary = warmer.run(targets)
+        results, summary = Warmer(registry, prepared.options, check_mode).run(prepared.targets)
     finally:
         if registries is None:
             registry.close()
@@ -57,7 +79,12 @@ def populate(params, check_mode=False, registries=None):
     return result, [entry for entry in results if entry['status'] == FAILED]
 
 
-def outcome(params, check_mode=False, registries=None):
+def populate(params: dict, check_mode: bool = False, registries: dict | None = None) -> tuple[dict, list[dict]]:
+    """``prepare`` then ``run``: OptionError before anything is sent when an option cannot work."""
+    return run(prepare(params), check_mode, registries)
+
+
+def outcome(params: dict, check_mode: bool = False, registries: dict | None = None) -> dict:
     """The whole task result, as the module or the in-process action returns it.
 
     ``failed`` and ``msg`` are set when an option cannot work, or when an image failed and
@@ -74,7 +101,7 @@ def outcome(params, check_mode=False, registries=None):
     return result
 
 
-def _rules_and_jobs(params):
+def _rules_and_jobs(params: dict) -> tuple[list, int]:
     if params.get('config_file'):
         config = load_config(params['config_file'])
         rules, file_jobs = config.rules, config.jobs
@@ -83,7 +110,7 @@ def _rules_and_jobs(params):
     return rules, params.get('max_parallel_jobs') or file_jobs or DEFAULT_JOBS
 
 
-def _check_numbers(params):
+def _check_numbers(params: dict) -> None:
     if params.get('max_parallel_jobs') is not None and params['max_parallel_jobs'] < 1:
         raise OptionError('max_parallel_jobs must be at least 1, got %d' % params['max_parallel_jobs'])
     if params['timeout'] < 1:

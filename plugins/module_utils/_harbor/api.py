@@ -15,7 +15,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import normalize
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import RegistryError
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, RegistryError, Tally
 
 
 class Artifact:
@@ -35,18 +36,18 @@ class Artifact:
             if extra.get('os') and extra.get('architecture') else None
 
 
-def artifact_url(base, repository, reference):
+def artifact_url(repo: Repository, reference: str) -> str:
     """The artifact's API URL; the repository without its project, URL-encoded twice (HARBOR.md 6.1)."""
-    if '/' not in repository:
+    if '/' not in repo.name:
         raise RegistryError('repository "%s" on Harbor %s has no project: a Harbor proxy cache is a project, so the rule '
-                            'should map to <project>/<repository>' % (repository, base))
-    project, name = repository.split('/', 1)
+                            'should map to <project>/<repository>' % (repo.name, repo.base))
+    project, name = repo.name.split('/', 1)
     return '%s/api/v2.0/projects/%s/repositories/%s/artifacts/%s?with_tag=true' % (
-        base, quote(project, safe=''), quote(quote(name, safe=''), safe=''), quote(reference, safe=''))
+        repo.base, quote(project, safe=''), quote(quote(name, safe=''), safe=''), quote(reference, safe=''))
 
 
-def artifact(registry, base, repository, reference, tally=None):
-    """The Artifact that ``reference`` (a tag or a digest) names in ``repository`` on Harbor, or None."""
-    document = registry.api_json(artifact_url(base, repository, reference),
-                                 'artifact %s%s%s' % (repository, '@' if ':' in reference else ':', reference), tally)
+def artifact(registry: Registry, repo: Repository, reference: str, tally: Tally | None = None) -> Artifact | None:
+    """The Artifact that ``reference`` (a tag or a digest) names in ``repo`` on Harbor, or None."""
+    document = registry.api_json(artifact_url(repo, reference),
+                                 'artifact %s%s%s' % (repo.name, '@' if ':' in reference else ':', reference), tally)
     return Artifact(document) if isinstance(document, dict) else None

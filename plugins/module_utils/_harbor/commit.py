@@ -32,9 +32,8 @@ class Pull:
     upstream (an index's differs from the one Harbor stores, which it re-serialises).
     """
 
-    def __init__(self, base, repository, reference, upstream_digest, is_index, platforms):
-        self.base = base
-        self.repository = repository
+    def __init__(self, repo, reference, upstream_digest, is_index, platforms):
+        self.repo = repo  # a Repository: where the pull is made
         self.reference = reference
         self.upstream_digest = upstream_digest
         self.is_index = is_index
@@ -69,12 +68,12 @@ class Commit:
 
 def inspect(registry, pull, tally=None):
     """Ask Harbor's artifacts API what it holds for ``pull``: a Commit."""
-    top = artifact(registry, pull.base, pull.repository, pull.reference, tally)
+    top = artifact(registry, pull.repo, pull.reference, tally)
     kept = set(top.children) if top else set()
     held = []
     for label, digest in pull.platforms:
         if digest in kept or (top is not None and top.digest == digest) or \
-                artifact(registry, pull.base, pull.repository, digest, tally) is not None:
+                artifact(registry, pull.repo, digest, tally) is not None:
             held.append(label)
     if pull.is_index:
         committed = top is not None and all(digest in kept for _label, digest in pull.platforms)
@@ -93,7 +92,7 @@ def _never(pull, top, held):
         return ('tag %s points at index %s in Harbor, which lacks %s: Harbor does not add platforms to an index it has '
                 'stored while its 7-day copy of the upstream index lives (%s); pull %s by digest, or delete that '
                 'artifact and Harbor\'s redis key cache:manifestlist:%s:%s, then warm again' % (
-                    pull.reference, top.digest, ', '.join(lacking), ISSUE_20920, ', '.join(lacking), pull.repository,
+                    pull.reference, top.digest, ', '.join(lacking), ISSUE_20920, ', '.join(lacking), pull.repo.name,
                     pull.upstream_digest))
     return None
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 
 OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
 DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json'
@@ -66,7 +68,7 @@ class Manifest:
         self.media_type = media_type
         self.digest = digest
         self.document = document
-        self.repository = None  # where the cache served it from (after redirects), set by the registry client
+        self.repository: Repository | None = None  # where the cache served it from (after redirects), set by the client
 
     @property
     def is_index(self):
@@ -86,6 +88,19 @@ class Manifest:
         """Config first, then every distributable layer, in manifest order."""
         layers = [_blob(layer, 'layer') for layer in self.document.get('layers') or []]
         return [self.config] + [layer for layer in layers if layer.media_type not in FOREIGN_LAYER_TYPES]
+
+
+@dataclass(frozen=True)
+class ManifestHead:
+    """What a manifest HEAD tells: the digest, the media type, and the repository that answered (after redirects)."""
+
+    digest: str
+    media_type: str
+    repository: Repository
+
+    @property
+    def is_index(self) -> bool:
+        return self.media_type in INDEX_TYPES
 
 
 def digest_of(data, algorithm='sha256'):

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import threading
 import traceback
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.auth import Authenticator, AuthError, origin
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.connection import Connection
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import (
-    ACCEPT, MAX_MANIFEST_BYTES, DigestMismatch, ManifestError, hasher_for, parse_manifest,
+    ACCEPT, MAX_MANIFEST_BYTES, Blob, DigestMismatch, Manifest, ManifestError, ManifestHead, hasher_for, parse_manifest,
 )
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -50,6 +53,14 @@ class CappedRetry(Retry):
         return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
 
 
+@dataclass(frozen=True)
+class BlobHead:
+    """A blob HEAD's answer: ``found`` (200), and whether it looked served ``from_storage`` (see blob_head)."""
+
+    found: bool
+    from_storage: bool
+
+
 class Tally:
     """The retries of one image, shared by the threads working on it."""
 
@@ -65,24 +76,25 @@ class Tally:
 class Registry:
     """A client for every registry of one run; safe to share between threads."""
 
-    def __init__(self, credentials_for, validate_certs=True, ca_path=None, timeout=60, retries=3,
-                 pool_size=4, allow_plain_http_credentials=False):
+    def __init__(self, credentials_for, connection=Connection()):
+        """``credentials_for``: ``(origin) -> Credentials or None`` (a _registry.credentials.CredentialSource)."""
+        retries = connection.retries
         self.retries = retries
-        self.timeout = (timeout, timeout)
+        self.timeout = (connection.timeout, connection.timeout)
         self.session = requests.Session()
         self.session.headers['User-Agent'] = USER_AGENT
         # Given per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's verify.
-        self.verify = ca_path or validate_certs
-        if not validate_certs:
+        self.verify = connection.ca_path or connection.validate_certs
+        if not connection.validate_certs:
             requests.packages.urllib3.disable_warnings(InsecureRequestWarning)
         retry = CappedRetry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=0.5,
                             status_forcelist=RETRY_STATUSES, allowed_methods=frozenset(['GET', 'HEAD']),
                             respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False)
         # pool_block bounds the connections per host to pool_size, whatever the thread count.
-        adapter = HTTPAdapter(pool_connections=8, pool_maxsize=pool_size, pool_block=True, max_retries=retry)
+        adapter = HTTPAdapter(pool_connections=8, pool_maxsize=connection.pool_size, pool_block=True, max_retries=retry)
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
-        self.auth = Authenticator(credentials_for, self._fetch_token, allow_plain_http_credentials)
+        self.auth = Authenticator(credentials_for, self._fetch_token, connection.allow_plain_http_credentials)
         self._flavors = {}
         self._flavor_lock = threading.Lock()
 
@@ -179,15 +191,15 @@ class Registry:
             except ValueError:
                 raise RegistryError('%s: Harbor\'s API answered with something that is not JSON' % what)
 
-    def manifest(self, base, repository, reference, tally=None, expected_digest=None):
-        """GET and verify a manifest; returns a parsed Manifest."""
-        url = '%s/v2/%s/manifests/%s' % (base, repository, reference)
+    def manifest(self, repo: Repository, reference: str, tally: Tally | None = None, expected_digest: str | None = None) -> Manifest:
+        """GET and verify a manifest; returns a parsed Manifest, its ``repository`` where the cache served it from."""
+        url = repo.manifest_url(reference)
         by_digest = ':' in reference
-        where = 'manifest %s/%s%s%s' % (origin(base), repository, '@' if by_digest else ':', reference)
+        where = 'manifest %s/%s%s%s' % (origin(repo.base), repo.name, '@' if by_digest else ':', reference)
         digest = expected_digest or (reference if by_digest else None)
 
         def attempt():
-            response = self.request('GET', url, _scope(repository), tally, headers={'Accept': ACCEPT}, stream=True)
+            response = self.request('GET', url, repo.scope, tally, headers={'Accept': ACCEPT}, stream=True)
             with response:
                 _check(response, where)
                 try:
@@ -201,61 +213,54 @@ class Registry:
                 parsed = parse_manifest(raw, response.headers.get('Content-Type'), digest, where)
             except DigestMismatch as exc:
                 return None, str(exc)
-            parsed.repository = _served_from(response.url, base, repository)
+            parsed.repository = repo.renamed(_served_from(response.url, repo.base, repo.name))
             return parsed, None
 
         return self._until_intact(where, attempt, tally)
 
-    def manifest_head(self, base, repository, reference, tally=None):
-        """HEAD a manifest: ``(digest, media type, repository served from)`` when it exists, None when not. Only for
-        Harbor (a plain proxy stores on HEAD); Harbor answers it from upstream or its own store and starts no store
-        job (by tag, it starts EnsureTag, which only ties the tag to what Harbor has stored)."""
-        url = '%s/v2/%s/manifests/%s' % (base, repository, reference)
-        response = self.request('HEAD', url, _scope(repository), tally, headers={'Accept': ACCEPT})
+    def manifest_head(self, repo: Repository, reference: str, tally: Tally | None = None) -> ManifestHead | None:
+        """HEAD a manifest: its ManifestHead when it exists, None when not. Only for Harbor (a plain proxy stores on
+        HEAD); Harbor answers it from upstream or its own store and starts no store job (by tag, it starts EnsureTag,
+        which only ties the tag to what Harbor has stored)."""
+        response = self.request('HEAD', repo.manifest_url(reference), repo.scope, tally, headers={'Accept': ACCEPT})
         with response:
             if response.status_code == 404:
                 return None
-            _check(response, 'manifest %s/%s:%s' % (origin(base), repository, reference))
+            _check(response, 'manifest %s/%s:%s' % (origin(repo.base), repo.name, reference))
             media_type = (response.headers.get('Content-Type') or '').split(';')[0].strip()
-            return (response.headers.get('Docker-Content-Digest') or reference, media_type,
-                    _served_from(response.url, base, repository))
+            return ManifestHead(response.headers.get('Docker-Content-Digest') or reference, media_type,
+                                repo.renamed(_served_from(response.url, repo.base, repo.name)))
 
-    def blob_exists(self, base, repository, digest, tally=None):
-        """HEAD a blob. On Harbor the answer comes from local storage only: the honest 'is it cached?'."""
-        url = '%s/v2/%s/blobs/%s' % (base, repository, digest)
-        response = self.request('HEAD', url, _scope(repository), tally)
+    def blob_exists(self, repo: Repository, digest: str, tally: Tally | None = None) -> bool:
+        """HEAD a blob: True on 200, False on 404, an error otherwise. What the answer means depends on the cache
+        (_harbor.flavor): Harbor answers from its storage only, a plain proxy from upstream too."""
+        response = self.request('HEAD', repo.blob_url(digest), repo.scope, tally)
         with response:
             if response.status_code == 404:
                 return False
-            _check(response, 'blob %s in %s' % (digest, repository))
+            _check(response, 'blob %s in %s' % (digest, repo.name))
             return True
 
-    def blob_stored(self, base, repository, digest, harbor, tally=None):
-        """Whether the cache holds the blob in ``repository``, as far as it can tell.
-
-        Harbor answers HEAD from its storage only. A plain distribution proxy answers from storage
-        (through http.ServeContent, which adds Accept-Ranges, or a redirect to its storage backend)
-        or else from upstream, which sends neither.
-        """
-        url = '%s/v2/%s/blobs/%s' % (base, repository, digest)
-        response = self.request('HEAD', url, _scope(repository), tally)
+    def blob_head(self, repo: Repository, digest: str, tally: Tally | None = None) -> BlobHead:
+        """HEAD a blob while a cache stores it: any status but 200 is "not yet", never an error."""
+        response = self.request('HEAD', repo.blob_url(digest), repo.scope, tally)
         with response:
-            if response.status_code != 200:
-                return False
-            return harbor or bool(response.history) or 'Accept-Ranges' in response.headers
+            # A plain distribution proxy answers from storage through http.ServeContent (which adds Accept-Ranges)
+            # or a redirect to its storage backend, and from upstream with neither.
+            return BlobHead(response.status_code == 200, bool(response.history) or 'Accept-Ranges' in response.headers)
 
-    def read_blob(self, base, repository, blob, tally=None, keep=False):
-        """Read a blob to the end through ``repository``, verifying size and digest.
+    def read_blob(self, repo: Repository, blob: Blob, tally: Tally | None = None, keep: bool = False) -> tuple[int, bytes | None]:
+        """Read a blob to the end through ``repo``, verifying size and digest.
 
         Returns (bytes read over the network, the content when ``keep`` else None). A body cut
         short or a digest mismatch is retried, then reported; nothing is written to disk.
         """
-        url = '%s/v2/%s/blobs/%s' % (base, repository, blob.digest)
-        where = 'blob %s in %s' % (blob.digest, repository)
+        url = repo.blob_url(blob.digest)
+        where = 'blob %s in %s' % (blob.digest, repo.name)
         pulled = [0]  # over every attempt: what the network carried, not just the good copy
 
         def attempt():
-            response = self.request('GET', url, _scope(repository), tally, stream=True)
+            response = self.request('GET', url, repo.scope, tally, stream=True)
             with response:
                 _check(response, where)
                 hasher = hasher_for(blob.digest)
@@ -310,10 +315,6 @@ def _served_from(final_url, base, repository):
     if origin(final_url or base) == origin(base) and parts.path.startswith('/v2/') and '/manifests/' in parts.path:
         return parts.path[len('/v2/'):].rsplit('/manifests/', 1)[0]
     return repository
-
-
-def _scope(repository):
-    return 'repository:%s:pull' % repository
 
 
 def _check(response, what):

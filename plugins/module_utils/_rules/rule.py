@@ -20,6 +20,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._rules.gotemplate i
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import (
     InvalidPlatform, normalize, parse_platforms, KNOWN_ARCH, KNOWN_OS,
 )
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.reference import MANIFESTS, InvalidManifestURL, parse_manifest_url
 
 ARCH_PLACEHOLDER = 'ARCHDIGEST'
@@ -63,6 +64,16 @@ class RuleMatch:
     def arch_location(self, digest):
         """``arch_url(digest)`` split into ManifestURL(base_url, repository, reference)."""
         return parse_manifest_url(self.arch_url(digest))
+
+    @property
+    def repo(self) -> Repository:
+        """The repository of ``manifest_url``."""
+        return Repository(self.base_url, self.repository)
+
+    def arch_repo(self, digest: str) -> tuple[Repository, str]:
+        """Where the platform manifest ``digest`` is read: its repository and the reference there."""
+        base_url, repository, reference = self.arch_location(digest)
+        return Repository(base_url, repository), reference
 
     def __repr__(self):
         return 'RuleMatch(%r, %r, %r)' % (self.image, self.manifest_url, self.arch_template)

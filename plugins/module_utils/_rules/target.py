@@ -38,7 +38,7 @@ class Target:
         return result
 
 
-def plan(images, rules, platforms=None):
+def targets_for(images, rules, platforms=None):
     """A Target per image, in order; ``platforms`` (parsed) overrides every rule's own."""
     return [_target(image, rules, platforms) for image in images]
 

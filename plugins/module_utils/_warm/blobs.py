@@ -5,26 +5,28 @@
 # Private to this collection: no compatibility promise for other collections.
 """The shared blob pool: every (repository, blob) read once per run, one digest in flight at a time.
 
-A cache links a blob only into the repository it was read through, so a base layer shared by two
-images is read once per repository. A distribution proxy also streams a blob that is already in
-flight without storing it, so there the same digest is never fetched twice at once, even for two
-repositories or two processes: the second waits until the first is stored. Harbor stores per
-(repository, digest) (HARBOR.md 4.5), so there only the same repository waits.
+A cache links a blob only into the repository it was read through, so a base layer shared by two images is read once
+per repository. Reads of one digest that exclude each other (the flavour's lock scope: a whole plain proxy, one
+Harbor repository) form a chain: each starts once the cache has stored the one before, even across processes.
 """
 
 from __future__ import annotations
 
-import itertools
-import queue
 import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import Blob
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Tally
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.digestlock import DigestLock
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import RegistryError
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.queue import LargestFirst
 
 
+@dataclass(frozen=True)
 class Settle:
     """How the pool waits for a cache to store what it read, in seconds (tests pass shorter ones).
 
@@ -32,14 +34,13 @@ class Settle:
     ``patience``: how long to keep asking, plus three times the read's duration.
     """
 
-    def __init__(self, first=0.02, longest_poll=2.0, patience=10.0):
-        self.first = first
-        self.longest_poll = longest_poll
-        self.patience = patience
+    first: float = 0.02
+    longest_poll: float = 2.0
+    patience: float = 10.0
 
 
-class BlobOutcome:
-    """What ensuring one blob found and cost.
+class BlobStored:
+    """What ensuring one blob found and cost, once the cache stored it.
 
     ``missing``: the cache did not hold it (always assumed on a plain proxy, which cannot tell);
     ``pulled``: bytes read over the network; ``at``: when the cache was seen holding it.
@@ -47,75 +48,55 @@ class BlobOutcome:
 
     __slots__ = ('missing', 'pulled', 'at')
 
-    def __init__(self, missing, pulled=0):
+    def __init__(self, missing: bool, pulled: int = 0) -> None:
         self.missing = missing
         self.pulled = pulled
         self.at = time.time()
 
 
-class _Ensured:
-    """The two moments of one (base, repository, digest): its bytes arrived, and the cache holds it."""
+@dataclass
+class BlobRead:
+    """One (repository, blob) to ensure, and its two moments: its bytes arrived (``read``: the content when ``keep``,
+    else None; None too when the cache held it already), and the cache holds it (``stored``: a BlobStored)."""
 
-    __slots__ = ('read', 'stored', 'probe')
+    repo: Repository
+    blob: Blob
+    tally: Tally
+    keep: bool = False
+    probe: bool = True  # ask whether the cache holds it before reading
+    read: Future = field(default_factory=Future)
+    stored: Future = field(default_factory=Future)
+    counted: bool = False  # its bytes are in some platform's bytes_pulled (BlobPool.count)
 
-    def __init__(self, probe):
-        self.read = Future()  # the content (when kept; else None), or None when the cache held the blob already
-        self.stored = Future()  # the BlobOutcome
-        self.probe = probe  # ask whether the cache holds it before reading
-
-    def fail(self, exc):
+    def fail(self, exc: BaseException) -> None:
         for future in (self.read, self.stored):
             if not future.done():
                 future.set_exception(exc)
 
-
-class LargestFirst:
-    """``workers`` threads running submitted calls in priority order (lowest first), ties in submission order."""
-
-    def __init__(self, workers):
-        self._queue = queue.PriorityQueue()
-        self._order = itertools.count()
-        self._threads = [threading.Thread(target=self._work, name='blob-%d' % n, daemon=True) for n in range(workers)]
-        for thread in self._threads:
-            thread.start()
-
-    def submit(self, priority, call, *args):
-        """Run ``call(*args)`` on a worker; it must handle its own exceptions."""
-        self._queue.put((priority, next(self._order), call, args))
-
-    def _work(self):
-        while True:
-            _priority, _order, call, args = self._queue.get()
-            if call is None:
-                return
-            call(*args)
-
-    def shutdown(self):
-        """Run what is queued, then stop the workers."""
-        for _thread in self._threads:
-            self._queue.put(((True, float('inf')), next(self._order), None, ()))
-        for thread in self._threads:
-            thread.join()
+    def stored_already(self, stored: BlobStored) -> None:
+        """Nothing read: no content to give, and nothing to wait for."""
+        self.read.set_result(None)
+        self.stored.set_result(stored)
 
 
 class BlobPool:
-    """Blob reads on a bounded pool of threads, de-duplicated per (base, repository, digest).
+    """Blob reads on a bounded pool of threads, de-duplicated per (repository, digest).
 
-    A read is done when the cache has stored the blob for that repository, not when the last byte
-    arrived: the cache commits a little later (a distribution proxy even fetches its own copy in
-    the background), and until then a read of the same digest through another repository is
-    served without being stored. So the digest stays locked, off the reader threads, until the
-    cache says it holds the blob.
+    A read is done when the cache has stored the blob for that repository, not when the last byte arrived: the cache
+    commits a little later (a distribution proxy even fetches its own copy in the background), and until then a read
+    of the same digest through another repository is served without being stored. So the digest stays locked, off the
+    reader threads, until the cache says it holds the blob.
     """
 
-    def __init__(self, registry, workers, harbor, pull=True, settle=None, lock_dir=None):  # pylint: disable=too-many-arguments
-        """``harbor``: the cache answers HEAD on a blob from its own storage, so cached blobs are skipped.
+    def __init__(self, flavor: Distribution, workers: int, pull: bool = True, settle: Settle | None = None,
+                 lock_dir: str | None = None) -> None:
+        """``flavor``: the cache's (_harbor.flavor), which says what excludes what and what a HEAD means.
 
         ``pull``: read missing blobs; without it only their presence is checked (where it can be).
-        ``settle``: a Settle; ``lock_dir``: where the digest locks live (_digestlock's per-user directory by default).
+        ``settle``: a Settle; ``lock_dir``: where the digest locks live (digestlock's per-user directory by default).
         """
-        self.registry = registry
-        self.harbor = harbor
+        self.flavor = flavor
+        self.registry = flavor.registry
         self.pull = pull
         self.settle = settle or Settle()
         self._lock_dir = lock_dir
@@ -123,140 +104,121 @@ class BlobPool:
         # Settling is mostly sleeping between HEADs: more threads, no more connections (the pool bounds those).
         self._settlers = ThreadPoolExecutor(max_workers=workers * 4, thread_name_prefix='settle')
         self._lock = threading.Lock()
-        self._futures = {}
-        self._chains = {}  # (lock scope, digest) in flight -> reads queued behind it
-        self.bytes_pulled = 0
-        self.blobs_pulled = 0
+        self._reads: dict = {}
+        self._chains: dict = {}  # (lock scope, digest) in flight -> reads queued behind it
 
-    def ensure(self, base, repository, blob, tally, keep=False, probe=True):
-        """A future of the BlobOutcome, done once the cache holds the blob; one per (base, repository, digest).
-
-        With ``keep`` (a small config) the pair (future of the content, that future): the content is known as
-        soon as it was read, before the cache has stored it; it is None when the cache held the blob already.
-        ``probe=False``: read without asking Harbor first (its repository holds nothing yet: the HEAD would be waste).
-        """
-        key = (base, repository, blob.digest)
+    def ensure(self, repo: Repository, blob: Blob, tally: Tally, keep: bool = False, probe: bool = True) -> BlobRead:
+        """The BlobRead of ``blob`` in ``repo``, one per (repository, digest): its ``stored`` future is done once the
+        cache holds it; with ``keep`` (a small config) its ``read`` future gives the content as soon as it was read.
+        ``probe=False``: read without asking first (the repository holds nothing yet: the HEAD would be waste)."""
+        key = (repo, blob.digest)
         with self._lock:
-            ensured = self._futures.get(key)
-            if ensured is None:
-                ensured = self._futures[key] = _Ensured(probe)
+            read = self._reads.get(key)
+            if read is None:
+                read = self._reads[key] = BlobRead(repo, blob, tally, keep, probe)
                 # A config is read first (its content is awaited), then the largest blobs: the warm ends sooner, and
                 # a base layer shared by many repositories is read through several of them at once.
-                self._readers.submit((not keep, -blob.size), self._read, base, repository, blob, tally, keep, ensured)
-        return (ensured.read, ensured.stored) if keep else ensured.stored
+                self._readers.submit((not keep, -blob.size), self._start, read)
+        return read
 
-    def _read(self, base, repository, blob, tally, keep, ensured):
+    def _chain(self, read: BlobRead) -> tuple:
+        return self.flavor.lock_scope(read.repo), read.blob.digest
+
+    def _start(self, read: BlobRead) -> None:
         if not self.pull:
             try:
-                self._done(ensured, BlobOutcome(not self._stored(base, repository, blob, tally)))
+                read.stored_already(BlobStored(not self.flavor.holds_blob(read.repo, read.blob.digest, read.tally)))
             except Exception as exc:  # pylint: disable=broad-exception-caught
-                ensured.fail(exc)
+                read.fail(exc)
             return
-        chain = (self._lock_scope(base, repository), blob.digest)
+        chain = self._chain(read)
         with self._lock:
             waiting = self._chains.get(chain)
             if waiting is not None:  # this digest is in flight here: queue behind it, holding no reader thread
-                waiting.append((base, repository, blob, tally, keep, ensured))
+                waiting.append(read)
                 return
             self._chains[chain] = deque()
-        self._link(chain, base, repository, blob, tally, keep, ensured)
+        self._link(read)
 
-    def _link(self, chain, base, repository, blob, tally, keep, ensured):  # pylint: disable=too-many-arguments
+    def _link(self, read: BlobRead) -> None:
         """One read of a chain: under the digest's file lock (other processes), read unless stored, then settle."""
         lock = None
         try:
-            lock = DigestLock(*chain, directory=self._lock_dir).acquire()
-            if ensured.probe and self._stored(base, repository, blob, tally):  # under the lock: another reader may just have stored it
-                self._done(ensured, BlobOutcome(False))
+            lock = DigestLock(*self._chain(read), directory=self._lock_dir).acquire()
+            # Under the lock: another reader may just have stored it.
+            if read.probe and self.flavor.holds_blob(read.repo, read.blob.digest, read.tally):
+                read.stored_already(BlobStored(False))
                 return
             started = time.time()
-            pulled, content = self.registry.read_blob(base, repository, blob, tally, keep=keep)
-            ensured.read.set_result(content)
-            with self._lock:
-                self.bytes_pulled += pulled
-                self.blobs_pulled += 1
-            self._settlers.submit(self._settle, chain, base, repository, blob, tally, lock, time.time() - started,
-                                  BlobOutcome(True, pulled), ensured.stored)
+            pulled, content = self.registry.read_blob(read.repo, read.blob, read.tally, keep=read.keep)
+            read.read.set_result(content)
+            self._settlers.submit(self._settle, read, lock, time.time() - started, BlobStored(True, pulled))
             lock = None  # the settler passes it on
         except Exception as exc:  # pylint: disable=broad-exception-caught
-            ensured.fail(exc)
+            read.fail(exc)
         finally:
             if lock is not None:
-                self._pass_on(chain, lock)
+                self._pass_on(read, lock)
 
-    def _pass_on(self, chain, lock):
+    def _pass_on(self, read: BlobRead, lock: DigestLock) -> None:
         """Release the digest and start the next read queued behind it at once, on a settler thread: a chain is the
         critical path of a warm (a base layer shared by every image), so its links do not queue behind other reads."""
         lock.release()
+        chain = self._chain(read)
         with self._lock:
             waiting = self._chains[chain]
             if not waiting:
                 del self._chains[chain]
                 return
             queued = waiting.popleft()
-        self._settlers.submit(self._link, chain, *queued)
+        self._settlers.submit(self._link, queued)
 
-    def _lock_scope(self, base, repository):
-        """What one digest in flight excludes: the whole cache for a distribution proxy, one repository on Harbor."""
-        return '%s/%s' % (base, repository) if self.harbor else base
-
-    @staticmethod
-    def _done(ensured, outcome):
-        """Nothing read: no content to give, and nothing to wait for."""
-        ensured.read.set_result(None)
-        ensured.stored.set_result(outcome)
-
-    def _stored(self, base, repository, blob, tally):
-        """Only Harbor answers honestly before a read; a plain proxy would fetch the blob to answer."""
-        return self.harbor and self.registry.blob_exists(base, repository, blob.digest, tally)
-
-    def _settle(self, chain, base, repository, blob, tally, lock, read_seconds, outcome, future):  # pylint: disable=too-many-arguments
+    def _settle(self, read: BlobRead, lock: DigestLock, read_seconds: float, stored: BlobStored) -> None:
         try:
-            self._wait_stored(chain, base, repository, blob, tally, read_seconds)
-            outcome.at = time.time()
-            future.set_result(outcome)
+            stored.pulled += self._wait_stored(read, read_seconds)
+            stored.at = time.time()
+            read.stored.set_result(stored)
         except Exception as exc:  # pylint: disable=broad-exception-caught
-            future.set_exception(exc)
+            read.stored.set_exception(exc)
         finally:
-            self._pass_on(chain, lock)
+            self._pass_on(read, lock)
 
-    def _wait_stored(self, chain, base, repository, blob, tally, read_seconds):  # pylint: disable=too-many-arguments
-        """Poll HEAD with backoff until the cache holds the blob in ``repository``.
-
-        A plain proxy fetches a blob from upstream to answer HEAD while it does not hold it, so the
-        first poll waits a while, scaled on how long the read took. Harbor must end up holding the blob (one
-        more read is tried); a plain proxy that never shows it stored is left as read, since
-        nothing there can tell.
-        """
+    def _wait_stored(self, read: BlobRead, read_seconds: float) -> int:
+        """Poll with backoff until the cache holds the blob in its repository; a read not stored in time is the
+        flavour's to judge (read once more, fail, or leave as read). Returns the bytes read again."""
+        chain = self._chain(read)
+        again = 0
         for attempt in (1, 2):
-            delay = max(self.settle.first, read_seconds * (1 if self.harbor or self._queued_behind(chain) else 2))
+            delay = max(self.settle.first, self.flavor.first_poll(read_seconds, self._queued_behind(chain)))
             deadline = time.time() + self.settle.patience + 3 * read_seconds
             while True:
                 time.sleep(delay)
-                if self.registry.blob_stored(base, repository, blob.digest, self.harbor, tally):
-                    return
+                if self.flavor.blob_stored(read.repo, read.blob.digest, read.tally):
+                    return again
                 if time.time() > deadline:
                     break
                 delay = min(delay * (1.5 if self._queued_behind(chain) else 2), self.settle.longest_poll)
-            if not self.harbor:
-                return
-            if attempt == 1:
-                self.registry.read_blob(base, repository, blob, tally)
-        raise RegistryError('blob %s was read through %s twice, but Harbor did not store it: Harbor copies a blob '
-                            'with its own second fetch from upstream, which it does not retry (goharbor/harbor#23600); '
-                            'check Harbor core\'s log for the failed fetch or push, its upstream connection and its '
-                            'storage, then warm again' % (blob.digest, repository))
+            pulled = self.flavor.read_again(read.repo, read.blob, read.tally, attempt)
+            if pulled is None:
+                return again
+            again += pulled
+        return again  # not reached: the flavour fails a second read it did not see stored
 
-    def _queued_behind(self, chain):
-        """Whether reads of this digest wait for this one (a layer shared by several repositories of a plain proxy).
+    def count(self, read: BlobRead) -> BlobStored | None:
+        """Wait until ``read`` is stored; its outcome the first time it is asked, then None: the bytes of a blob that
+        several platforms or images share count once, for the first (so per-image figures add up to the run's)."""
+        outcome = read.stored.result()
+        with self._lock:
+            if read.counted:
+                return None
+            read.counted = True
+            return outcome
 
-        Each early HEAD costs a plain proxy an upstream fetch, thrown away, so a lone read waits twice its own time
-        before asking (measured: that cuts the waste from ~120 MB to ~15 MB per 1 GB warmed, for ~3% time); a chain is
-        the warm's critical path, so its links ask after their read's time and more often.
-        """
+    def _queued_behind(self, chain: tuple) -> bool:
+        """Whether reads of this digest wait for this one (a layer shared by several repositories of a plain proxy)."""
         with self._lock:
             return bool(self._chains.get(chain))
 
-    def shutdown(self):
+    def shutdown(self) -> None:
         self._readers.shutdown()
         self._settlers.shutdown(wait=True)

@@ -15,8 +15,8 @@ import threading
 import time
 from urllib.parse import unquote, urlsplit
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import OCI_INDEX, OCI_MANIFEST, digest_of, parse_manifest
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import RegistryError
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import OCI_INDEX, OCI_MANIFEST, ManifestHead, digest_of, parse_manifest
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import BlobHead, RegistryError
 
 BASE = 'http://cache.test'
 CONFIG = 'application/vnd.oci.image.config.v1+json'
@@ -94,21 +94,24 @@ class FakeCache:
     def is_harbor(self, base):
         return self.harbor
 
-    def manifest_head(self, base, repository, reference, tally=None):
+    def manifest_head(self, repo, reference, tally=None):
+        repository = repo.name
         self._record('HEAD', 'manifest', repository, reference)
         found = self.manifests.get((repository, reference))
-        return (digest_of(found[0]), found[1], repository) if found else None
+        return ManifestHead(digest_of(found[0]), found[1], repo) if found else None
 
-    def manifest(self, base, repository, reference, tally=None, expected_digest=None):
+    def manifest(self, repo, reference, tally=None, expected_digest=None):
+        repository = repo.name
         self._record('GET', 'manifest', repository, reference)
         if (repository, reference) not in self.manifests:
             raise RegistryError('manifest %s:%s not found (404)' % (repository, reference))
         raw, media_type = self.manifests[(repository, reference)]
         parsed = parse_manifest(raw, media_type, expected_digest or (reference if ':' in reference else None))
-        parsed.repository = repository
+        parsed.repository = repo
         return parsed
 
-    def read_blob(self, base, repository, blob, tally=None, keep=False):
+    def read_blob(self, repo, blob, tally=None, keep=False):
+        repository = repo.name
         self._record('GET', 'blob', repository, blob.digest)
         content = self.blobs[blob.digest]
         key = (repository, blob.digest)
@@ -119,13 +122,14 @@ class FakeCache:
                 self.held.setdefault(key, time.time() + self.store_after)
         return len(content), (content if keep else None)
 
-    def blob_exists(self, base, repository, digest, tally=None):
-        self._record('HEAD', 'blob', repository, digest)
+    def blob_exists(self, repo, digest, tally=None):
+        self._record('HEAD', 'blob', repo.name, digest)
         with self._lock:
-            return self.held.get((repository, digest), float('inf')) <= time.time()
+            return self.held.get((repo.name, digest), float('inf')) <= time.time()
 
-    def blob_stored(self, base, repository, digest, harbor, tally=None):
-        return self.blob_exists(base, repository, digest, tally)
+    def blob_head(self, repo, digest, tally=None):
+        found = self.blob_exists(repo, digest, tally)
+        return BlobHead(found, found)
 
     def api_json(self, url, what, tally=None):
         """Harbor's artifacts API: /api/v2.0/projects/<p>/repositories/<name, encoded twice>/artifacts/<reference>."""

@@ -10,8 +10,9 @@ import pytest
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Pull, Timeline, expected, inspect
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.api import Artifact, artifact_url
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import parse_platforms
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import RegistryError
-from ansible_collections.prewarm.harbor.plugins.module_utils._warm.warmer import committed_platforms
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import committed_platforms
 
 BASE = 'https://harbor.example.com'
 REPO = 'proxy_hub/library/nginx'
@@ -23,7 +24,7 @@ class FakeApi:
     """Harbor's artifacts API as a dict: URL -> document (absent: 404)."""
 
     def __init__(self, documents):
-        self.documents = dict((artifact_url(BASE, REPO, ref), doc) for ref, doc in documents.items())
+        self.documents = dict((artifact_url(Repository(BASE, REPO), ref), doc) for ref, doc in documents.items())
 
     def api_json(self, url, what, tally=None):
         return self.documents.get(url)
@@ -35,11 +36,11 @@ def index_doc(digest, children, tags=('1.27',)):
 
 
 def pull(reference='1.27', is_index=True, platforms=(('linux/amd64', AMD),)):
-    return Pull(BASE, REPO, reference, UP if is_index else AMD, is_index, list(platforms))
+    return Pull(Repository(BASE, REPO), reference, UP if is_index else AMD, is_index, list(platforms))
 
 
 def test_the_repository_name_is_encoded_twice_in_the_artifact_url():
-    assert artifact_url(BASE, REPO, 'sha256:ab') == BASE + '/api/v2.0/projects/proxy_hub/repositories/library%252Fnginx/artifacts/sha256%3Aab?with_tag=true'
+    assert artifact_url(Repository(BASE, REPO), 'sha256:ab') == BASE + '/api/v2.0/projects/proxy_hub/repositories/library%252Fnginx/artifacts/sha256%3Aab?with_tag=true'
 
 
 def test_an_index_is_committed_once_the_tag_resolves_to_an_index_with_every_selected_platform():
@@ -126,4 +127,4 @@ def test_check_mode_calls_a_single_manifest_cached_only_at_the_upstream_digest()
 
 def test_a_repository_outside_a_project_is_told_to_name_the_project():
     with pytest.raises(RegistryError, match='has no project'):
-        artifact_url(BASE, 'nginx', '1.27')
+        artifact_url(Repository(BASE, 'nginx'), '1.27')

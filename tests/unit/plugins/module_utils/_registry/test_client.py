@@ -17,6 +17,8 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._registry.auth impo
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import Credentials
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import Blob, digest_of
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, RegistryError, Tally
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.connection import Connection
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 from ansible_collections.prewarm.harbor.tests.unit.plugins.module_utils.fake_http import FakeHTTP, whole
 
 CONTENT = b'layer bytes ' * 1000
@@ -26,7 +28,7 @@ SECRET = 'robot-secret'
 
 
 def client(credentials=None):
-    registry = Registry(lambda origin: credentials, timeout=5, retries=2)
+    registry = Registry(lambda origin: credentials, Connection(timeout=5, retries=2))
     return registry
 
 
@@ -34,7 +36,7 @@ def test_a_body_cut_short_is_read_again_and_counted_as_a_retry():
     answers = iter([(200, {}, CONTENT, len(CONTENT) // 2)])
     with FakeHTTP(lambda request: next(answers, whole(200, CONTENT))) as server:
         tally = Tally()
-        pulled, content = client().read_blob(server.url, 'proxy/app', BLOB, tally, keep=True)
+        pulled, content = client().read_blob(Repository(server.url, 'proxy/app'), BLOB, tally, keep=True)
     assert content == CONTENT
     assert tally.retries == 1 and len(server.requests) == 2
     assert pulled == len(CONTENT) // 2 + len(CONTENT)  # what the network carried, the broken copy too
@@ -45,7 +47,7 @@ def test_wrong_bytes_are_read_retries_plus_one_times_then_reported_with_their_di
     with FakeHTTP(lambda request: whole(200, wrong)) as server:
         tally = Tally()
         with pytest.raises(RegistryError) as info:
-            client().read_blob(server.url, 'proxy/app', BLOB, tally)
+            client().read_blob(Repository(server.url, 'proxy/app'), BLOB, tally)
     assert str(info.value) == 'blob %s in proxy/app: the content has digest %s (corrupted), 3 times: the cache or its ' \
         'upstream serves broken content' % (BLOB.digest, digest_of(wrong))
     assert tally.retries == 3 and len(server.requests) == 3
@@ -60,7 +62,7 @@ def test_a_401_from_where_the_cache_redirects_gets_no_credentials_and_says_so():
 
         with FakeHTTP(registry) as cache:
             with pytest.raises(AuthError) as info:
-                client(Credentials('robot$pull', SECRET)).read_blob(cache.url, 'proxy/app', BLOB, Tally())
+                client(Credentials('robot$pull', SECRET)).read_blob(Repository(cache.url, 'proxy/app'), BLOB, Tally())
     assert str(info.value) == ('GET %s%s was redirected to %s, which answered 401: credentials are never sent there; '
                                'check the cache\'s storage redirect settings' % (cache.url, PATH, storage.url))
     assert cache.requests[-1].headers['Authorization'].startswith('Basic ')
@@ -94,9 +96,9 @@ def test_a_token_turned_down_before_its_expiry_is_renewed_once_and_counted_as_a_
     with FakeHTTP(registry) as server:
         registry.url = server.url
         cache = client()
-        assert cache.blob_exists(server.url, 'proxy/app', BLOB.digest) is True  # learns the challenge, token t1
+        assert cache.blob_exists(Repository(server.url, 'proxy/app'), BLOB.digest) is True  # learns the challenge, token t1
         tally = Tally()
-        assert cache.read_blob(server.url, 'proxy/app', BLOB, tally, keep=True)[1] == CONTENT
+        assert cache.read_blob(Repository(server.url, 'proxy/app'), BLOB, tally, keep=True)[1] == CONTENT
     assert tally.retries == 1 and len(registry.issued) == 2
     assert [request.headers.get('Authorization') for request in server.requests if not request.path.startswith('/token')] == \
         [None, 'Bearer t1', 'Bearer t1', 'Bearer t2']

@@ -15,7 +15,11 @@ import time
 import pytest
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm import digestlock as _digestlock
-from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, LargestFirst
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution, Harbor
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import BlobHead
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.queue import LargestFirst
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import Blob
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Tally
 
@@ -35,7 +39,8 @@ class FakeCache:
         self.heads = []
         self.stored_at = dict(((repository, digest), 0.0) for repository, digest in held)
 
-    def read_blob(self, base, repository, blob, tally=None, keep=False):
+    def read_blob(self, repo, blob, tally=None, keep=False):
+        repository = repo.name
         started = time.time()
         time.sleep(READ)
         with self.lock:
@@ -43,13 +48,14 @@ class FakeCache:
             self.stored_at.setdefault((repository, blob.digest), time.time() + STORE)
         return blob.size, (b'{}' if keep else None)
 
-    def blob_exists(self, base, repository, digest, tally=None):
+    def blob_exists(self, repo, digest, tally=None):
         with self.lock:
-            self.heads.append((repository, digest))
-            return self.stored_at.get((repository, digest), float('inf')) <= time.time()
+            self.heads.append((repo.name, digest))
+            return self.stored_at.get((repo.name, digest), float('inf')) <= time.time()
 
-    def blob_stored(self, base, repository, digest, harbor, tally=None):
-        return self.blob_exists(base, repository, digest, tally)
+    def blob_head(self, repo, digest, tally=None):
+        found = self.blob_exists(repo, digest, tally)
+        return BlobHead(found, found)
 
 
 @pytest.fixture(autouse=True)
@@ -59,10 +65,10 @@ def private_locks(tmp_path, monkeypatch):
 
 def warm(cache, wanted, workers, harbor, probe=True):
     """Ensure every (repository, blob) of ``wanted`` and wait until all are stored; returns their outcomes."""
-    pool = BlobPool(cache, workers, harbor=harbor)
+    pool = BlobPool((Harbor if harbor else Distribution)(cache), workers)
     try:
-        futures = [pool.ensure(BASE, repository, blob, Tally(), probe=probe) for repository, blob in wanted]
-        return [future.result(timeout=10) for future in futures]
+        reads = [pool.ensure(Repository(BASE, repository), blob, Tally(), probe=probe) for repository, blob in wanted]
+        return [read.stored.result(timeout=10) for read in reads]
     finally:
         pool.shutdown()
 
@@ -85,10 +91,10 @@ def test_a_plain_proxy_reads_a_shared_digest_through_one_repository_at_a_time_ea
 def test_the_digest_lock_keeps_two_pools_from_reading_one_digest_at_once(tmp_path):
     """Two pools stand for two module processes (one per image in the playbook): the file lock orders them."""
     cache = FakeCache()
-    pools = [BlobPool(cache, 1, harbor=False, lock_dir=str(tmp_path / 'shared')) for _n in range(2)]
+    pools = [BlobPool(Distribution(cache), 1, lock_dir=str(tmp_path / 'shared')) for _n in range(2)]
     try:
-        futures = [pool.ensure(BASE, 'app-%d' % n, SHARED, Tally()) for n, pool in enumerate(pools)]
-        assert all(future.result(timeout=10).missing for future in futures)
+        reads = [pool.ensure(Repository(BASE, 'app-%d' % n), SHARED, Tally()) for n, pool in enumerate(pools)]
+        assert all(read.stored.result(timeout=10).missing for read in reads)
     finally:
         for pool in pools:
             pool.shutdown()

@@ -12,9 +12,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import Settle
-from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import plan
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import targets_for
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import rules_from_options
-from ansible_collections.prewarm.harbor.plugins.module_utils._warm.warmer import HarborOptions, Warmer
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.options import WarmOptions
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.warmer import Warmer
 from ansible_collections.prewarm.harbor.tests.unit.plugins.module_utils.fake_cache import FakeCache
 
 RULES = rules_from_options([{'regex_url': r'^cache\.test/(.+):(.+)$', 'replacement_oci': 'http://cache.test/v2/$1/manifests/$2',
@@ -23,8 +24,8 @@ FAST = Settle(first=0.001, longest_poll=0.005, patience=0.1)
 
 
 def warm(cache, images, tmp_path, check_mode=False, jobs=2):
-    warmer = Warmer(cache, jobs, check_mode=check_mode, harbor=HarborOptions(), settle=FAST, lock_dir=str(tmp_path))
-    results, summary = warmer.run(plan(['cache.test/%s' % image for image in images], RULES))
+    warmer = Warmer(cache, WarmOptions(jobs), check_mode=check_mode, settle=FAST, lock_dir=str(tmp_path))
+    results, summary = warmer.run(targets_for(['cache.test/%s' % image for image in images], RULES))
     return {result['image'][len('cache.test/'):]: result for result in results}, summary
 
 
@@ -112,7 +113,7 @@ def test_a_platform_the_index_lacks_fails_the_image_and_names_what_it_has(tmp_pa
 class BuggyCache(FakeCache):
     """A slip in code the warmer calls (here in the client): not a problem of the image."""
 
-    def manifest(self, base, repository, reference, tally=None, expected_digest=None):
+    def manifest(self, repo, reference, tally=None, expected_digest=None):
         return int('x')
 
 

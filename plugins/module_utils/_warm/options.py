@@ -1,0 +1,23 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""How to warm: images in flight, what the caches are, whether blobs are read, and what to ask of Harbor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
+
+
+@dataclass(frozen=True)
+class WarmOptions:
+    """``jobs``: images (and blob reads) in flight; ``flavor``: ``auto`` (ask each cache), ``harbor`` or
+    ``distribution``; ``pull_blobs``: read missing blobs (else only check them where the cache can tell)."""
+
+    jobs: int = 2
+    flavor: str = 'auto'
+    pull_blobs: bool = True
+    harbor: HarborOptions = field(default_factory=HarborOptions)
