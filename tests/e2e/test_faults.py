@@ -228,7 +228,7 @@ def test_fatal_faults_fail_the_task_with_a_summary(fatal):
 
 
 def test_wrong_credentials_fail_after_one_token_request(stand):
-    """Harbor issues wrong credentials an anonymous token (HARBOR.md 7.5), so the refusal comes as a 401 on the
+    """Harbor issues wrong credentials an anonymous token (docs/harbor.md 7.5), so the refusal comes as a 401 on the
     private project itself, which cannot tell wrong credentials from missing rights: the message names both."""
     image = stand.push_image('faults/wrong-credentials', '1.0')
     with FaultProxy(stand.harbor_url) as proxy:
@@ -242,7 +242,7 @@ def test_wrong_credentials_fail_after_one_token_request(stand):
 @pytest.fixture(scope='module')
 def expired_token(stand):
     """Tokens live 1 s at Harbor but claim an hour (a skewed clock): the run meets a 401 half way. On the private
-    project: Harbor treats an expired token as anonymous (HARBOR.md 7.3, 7.5), which still pulls a public one. The
+    project: Harbor treats an expired token as anonymous (docs/harbor.md 7.3, 7.5), which still pulls a public one. The
     delay stays under Harbor's ten store checks (2.5 s here), after which Harbor would fetch the blobs itself."""
     image = stand.push_image('faults/token-expires', '1.0')
     stand.set_token_lifetime(1)
@@ -262,7 +262,7 @@ def test_token_expiring_mid_run_is_renewed(expired_token):
     verdict.warmed(run, image.repository)
     refused = [s for s in seen if s.status == 401 and s.auth_scheme == 'bearer']
     assert refused, seen
-    # Harbor challenges a request that carried a header with Basic (HARBOR.md 7.1): a new token or Basic credentials.
+    # Harbor challenges a request that carried a header with Basic (docs/harbor.md 7.1): a new token or Basic credentials.
     renewed = [s for s in seen[seen.index(refused[0]):] if s.path.startswith('/service/token') or s.auth_scheme == 'basic']
     assert renewed and renewed[-1].status == 200, seen
 

@@ -129,7 +129,7 @@ def test_every_platform_s_child_read_stores_the_index_whole(cold):
 
 
 def test_an_index_with_every_platform_read_is_stored_without_waiting_for_harbor_s_last_check(cold):
-    """Harbor stores an index once every child it lists is stored, else only at its 20th check (HARBOR.md 2.6, 9.2).
+    """Harbor stores an index once every child it lists is stored, else only at its 20th check (docs/harbor.md 2.6, 9.2).
     With every platform asked for, the module reads each platform's attestation too: the index is stored whole, long
     before that last check, and the tag points at it."""
     image = cold.images['oci_index']  # three platforms, each with an attestation
@@ -197,7 +197,7 @@ def test_check_mode_reports_each_platform_from_what_harbor_committed(cold):
 
 
 def test_a_base_layer_shared_by_many_repositories_is_read_through_them_at_once(cold):
-    """Harbor stores per (repository, digest) (HARBOR.md 4.5): the module reads a shared base through several
+    """Harbor stores per (repository, digest) (docs/harbor.md 4.5): the module reads a shared base through several
     repositories concurrently, once each, rather than one repository at a time as a distribution proxy needs."""
     base = cold.layer('concurrent-base', 8 << 20, 'harbor-warm')
     images = [cold.push_image('team/shared-%d' % n, '1.0', fmt='oci', base_layers=(base,)) for n in range(6)]

@@ -174,7 +174,7 @@ def test_robot_account_on_the_private_project(cold):
 
 
 def test_wrong_credentials_are_reported_without_the_secret(cold):
-    """Harbor answers wrong credentials with an anonymous token, then 401 on the private project (HARBOR.md 7.5)."""
+    """Harbor answers wrong credentials with an anonymous token, then 401 on the private project (docs/harbor.md 7.5)."""
     secret = 'Wr0ng-S3cret-pr3warm'
     image = ecr(cold.private_project, cold.images['oci'])
     run = warm(cold, [image], username=cold.robot_user, password=secret, verbosity=4)

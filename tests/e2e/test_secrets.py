@@ -76,7 +76,7 @@ def test_runs_did_what_they_should(verbose_runs):
     runs, secrets, _seen = verbose_runs
     statuses = [run.images[0]['status'] for run in runs]
     assert statuses == ['warmed', 'failed', 'failed', 'cached', 'failed', 'failed'], runs[0]
-    # Harbor gives wrong credentials an anonymous token, then 401 on the private project (HARBOR.md 7.5).
+    # Harbor gives wrong credentials an anonymous token, then 401 on the private project (docs/harbor.md 7.5).
     refused = '401 unauthorized: check username/password'
     assert refused in runs[1].images[0]['msg'] and refused in runs[4].images[0]['msg']
     assert refused in runs[5].result['warnings'][0]
@@ -96,7 +96,7 @@ def test_no_secret_in_any_output(verbose_runs):
 
 def test_basic_credentials_over_plain_http_to_loopback(verbose_runs):
     """Plain http to 127.0.0.1 is allowed: the robot's Basic credentials went to the token endpoint and to Harbor's
-    REST API (which takes no registry token, HARBOR.md 6.3) only, never to a /v2 registry request."""
+    REST API (which takes no registry token, docs/harbor.md 6.3) only, never to a /v2 registry request."""
     _runs, _secrets, seen = verbose_runs
     paths = set(request.path.split('?')[0] for request in seen if request.auth_scheme == 'basic')
     assert {'/service/token'} <= paths and all(p == '/service/token' or p.startswith('/api/v2.0/projects/') for p in paths), paths

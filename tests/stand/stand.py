@@ -223,7 +223,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
 
     def blob_cached(self, repository, digest):
         """True when the cache holds ``digest`` for ``repository``: ``<repo>``, the proxy links it; ``<project>/<repo>``,
-        Harbor's registry links it **and** Harbor has its blob row (made just after the upload, HARBOR.md 4.4)."""
+        Harbor's registry links it **and** Harbor has its blob row (made just after the upload, docs/harbor.md 4.4)."""
         root, name = self.storage_of(repository)
         if not storage.blob_linked(root, name, digest):
             return False

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Private to this collection: no compatibility promise for other collections.
-"""What Harbor has committed, from its artifacts API: its own database, never upstream (HARBOR.md 6.1).
+"""What Harbor has committed, from its artifacts API: its own database, never upstream (docs/harbor.md 6.1).
 
 An artifact exists there only once Harbor's store job has pushed it to its registry, so this is what a
 node can pull with upstream down: a tag that resolves, a platform manifest, an index and the children
@@ -37,7 +37,7 @@ class Artifact:
 
 
 def artifact_url(repo: Repository, reference: str) -> str:
-    """The artifact's API URL; the repository without its project, URL-encoded twice (HARBOR.md 6.1)."""
+    """The artifact's API URL; the repository without its project, URL-encoded twice (docs/harbor.md 6.1)."""
     if '/' not in repo.name:
         raise RegistryError('repository "%s" on Harbor %s has no project: a Harbor proxy cache is a project, so the rule '
                             'should map to <project>/<repository>' % (repo.name, repo.base))

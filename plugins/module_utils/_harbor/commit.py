@@ -5,7 +5,7 @@
 # Private to this collection: no compatibility promise for other collections.
 """Whether Harbor has committed what a pull of one image needs, when it will, and waiting for it.
 
-Harbor serves a proxied pull at once but stores it later, on its own timers (HARBOR.md 2.4-2.7, 9):
+Harbor serves a proxied pull at once but stores it later, on its own timers (docs/harbor.md 2.4-2.7, 9):
 a platform manifest at the first 20-s check that finds its blobs, an index at the first check that
 finds every child it lists (else, trimmed, at the 20th), the tag of an index at the next EnsureTag
 tick after that. Until then, a pull with upstream down fails. The artifacts API tells what is

@@ -170,7 +170,7 @@ class Registry:
             return self._flavors[base]
 
     def api_json(self, url, what, tally=None):
-        """GET a document of Harbor's REST API, which takes Basic credentials, not registry tokens (HARBOR.md 6.3).
+        """GET a document of Harbor's REST API, which takes Basic credentials, not registry tokens (docs/harbor.md 6.3).
 
         Returns the JSON document, or None on 404; a refusal names the permission it needs.
         """

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Harbor's REST API for "what is cached" (HARBOR.md 6): ping, systeminfo, a project, an artifact. Local state only.
+"""Harbor's REST API for "what is cached" (docs/harbor.md 6): ping, systeminfo, a project, an artifact. Local state only.
 
 Permission: public projects to everyone, the private one to the robot; a missing permission (and a project that does
 not exist) is 401 for anonymous callers and 403 for others. ``repository_name`` must be URL-encoded twice.

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Harbor's token service and security contexts (HARBOR.md 6.3, 7).
+"""Harbor's token service and security contexts (docs/harbor.md 6.3, 7).
 
 Failed credentials never fail a request: it goes on as anonymous (7.5). A valid token is its own security context
 whose permissions are keyed by project name (7.3), so a token for ``p/a`` also pulls ``p/b`` but nothing in ``q``.

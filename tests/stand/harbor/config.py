@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The emulator's settings: addresses, projects, the robot account and Harbor's timers (HARBOR.md cites each)."""
+"""The emulator's settings: addresses, projects, the robot account and Harbor's timers (docs/harbor.md cites each)."""
 
 import dataclasses
 import json

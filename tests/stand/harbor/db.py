@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Harbor's database and redis, in memory (HARBOR.md Appendix A, "State to keep").
+"""Harbor's database and redis, in memory (docs/harbor.md Appendix A, "State to keep").
 
 * artifacts: one row per (repository, manifest digest), with the children of an index as ``references``;
 * tags: (repository, name) -> artifact digest;

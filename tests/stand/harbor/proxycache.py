@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Harbor's proxy-cache controller: the manifest and blob decisions, and the background store jobs.
 
-Section numbers are HARBOR.md's. The order of every check, the loop counts and the sleep-first order are Harbor's;
+Section numbers are docs/harbor.md's. The order of every check, the loop counts and the sleep-first order are Harbor's;
 only the timers are parameters (``config.Timing``).
 """
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Harbor's HTTP front door: routing and middleware order (HARBOR.md 1), the access log, HTTP and HTTPS listeners."""
+"""Harbor's HTTP front door: routing and middleware order (docs/harbor.md 1), the access log, HTTP and HTTPS listeners."""
 
 import http.server
 import json

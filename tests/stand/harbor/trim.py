@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The trimmed index Harbor pushes: the kept children re-serialised by distribution v2.8.2 (HARBOR.md 2.6 step 3).
+"""The trimmed index Harbor pushes: the kept children re-serialised by distribution v2.8.2 (docs/harbor.md 2.6 step 3).
 
 ``manifestlist.FromDescriptors``: ``json.MarshalIndent`` with a 3-space indent, no trailing newline, Go's HTML
 escaping; top level ``schemaVersion``, ``mediaType``, ``manifests`` (index annotations, artifactType and subject

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Each rule of HARBOR.md Appendix A, as a client sees it: requests to the emulated Harbor, its API and its state.
+"""Each rule of docs/harbor.md Appendix A, as a client sees it: requests to the emulated Harbor, its API and its state.
 
 Offline outcomes are judged by two independent clients with upstream stopped: skopeo (GET by tag) and containerd
 (HEAD by tag, then GET by digest). Times are in units of the session's Harbor interval ``I`` (Harbor: 20 s).

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Harbor's commit: what its artifacts API says is held, and when its timers commit the rest (HARBOR.md 2.4-2.7, 9)."""
+"""Harbor's commit: what its artifacts API says is held, and when its timers commit the rest (docs/harbor.md 2.4-2.7, 9)."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ def test_a_blob_shared_by_images_is_read_once_per_repository_and_a_repeated_imag
     for repository, tag in (('proxy/a', '1'), ('proxy/a', '2'), ('proxy/b', '1')):
         cache.index(repository, tag, layers=(b'base', tag.encode()))
     results, summary = warm(cache, ['proxy/a:1', 'proxy/a:2', 'proxy/b:1', 'proxy/a:1'], tmp_path=tmp_path, jobs=3)
-    # A cache links a blob only into the repository it was read through (HARBOR.md 4.5; distribution's proxy likewise).
+    # A cache links a blob only into the repository it was read through (docs/harbor.md 4.5; distribution's proxy likewise).
     assert blob_reads(cache, b'base') == ['proxy/a', 'proxy/b']
     assert blob_reads(cache, b'1') == ['proxy/a', 'proxy/b']
     assert [entry for entry in cache.reads('manifest') if entry[3] == '1' and entry[2] == 'proxy/a'] == [('GET', 'manifest', 'proxy/a', '1')]
