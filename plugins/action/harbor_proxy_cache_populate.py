@@ -58,6 +58,7 @@ class ActionModule(ModuleAction):
         return remove_values(result, secrets)
 
 
+# The five facts that decide, each from another part of the task, and the import error tests substitute.
 def runs_in_process(transport, become, async_val, environment, interpreter, requests_missing=REQUESTS_IMPORT_ERROR):  # pylint: disable=too-many-arguments
     """Whether the module process would be this machine, this user, this Python and this environment.
 

@@ -86,7 +86,8 @@ class Rule:
     ``platforms`` (a list of strings, or ["all"]) overrides target_os/target_arch/target_variant.
     """
 
-    def __init__(self, regex_url, replacement_oci, replacement_arch=None, target_os=None, target_arch=None,
+    # One keyword per rule option (_argspec.RULE_OPTIONS, HarborProxyCachePopulator's keys), as a mapping spreads them.
+    def __init__(self, regex_url, replacement_oci, replacement_arch=None, target_os=None, target_arch=None,  # pylint: disable=too-many-arguments
                  target_variant=None, platforms=None, label='rule', keys=None):
         self.label = label
         self.keys = keys or OPTION_KEYS
