@@ -46,6 +46,20 @@ ARGUMENT_SPEC = dict(
     fail_on_error=dict(type='bool', default=True),
 )
 
+# The options a cache of the companion playbook (prewarm_caches) does not set as it sets the others, each for its
+# reason. Every other option is per cache (PER_CACHE): an entry may set it, else the play-wide prewarm_<option>
+# applies; so an option added to ARGUMENT_SPEC is per cache unless named here, and the role's argument spec is held
+# to PER_CACHE by a unit test.
+NOT_PER_CACHE = frozenset((
+    'image', 'images',  # the lane's images, one per loop item
+    'proxy_caches', 'config_file',  # the entry's rules, its own way (a config_file is read on the controller)
+    'username', 'password',  # by the controller's environment variables the entry names (username_env, password_env)
+    'allow_plain_http_credentials',  # the playbook sends no credentials over plain http off loopback
+    'max_parallel_jobs',  # a lane warms one image at a time; the entry's parallel is how many lanes
+    'fail_on_error',  # the summary judges, after every image (prewarm_fail_on_error)
+))
+PER_CACHE = tuple(name for name in ARGUMENT_SPEC if name not in NOT_PER_CACHE)
+
 # Keyword arguments of AnsibleModule and of ArgumentSpecValidator alike.
 SPEC = dict(
     argument_spec=ARGUMENT_SPEC,

@@ -18,7 +18,7 @@ import time
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import validate
+from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import ARGUMENT_SPEC, PER_CACHE, validate
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._populate import populate
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.populator_config import load_config
@@ -26,10 +26,10 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._result import UNMA
 
 LANE_PREFIX = 'prewarm-'
 _NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_-]*$')
-# Options a cache entry passes to the module as they are (paths are made absolute first).
-_PATHS = ('auth_file', 'ca_path')
-_SHARED = ('platforms', 'cache_flavor', 'validate_certs', 'pull_blobs', 'timeout', 'retries', 'wait_for_commit',
-           'complete_index', 'harbor_check_interval')
+# The module options a cache entry may set (else the play-wide one): the module's own list, paths (made absolute
+# first, unless a runner runs the cache's warm) apart from those passed as they are.
+_PATHS = tuple(key for key in PER_CACHE if ARGUMENT_SPEC[key]['type'] == 'path')
+_SHARED = tuple(key for key in PER_CACHE if key not in _PATHS)
 
 
 def plan(release, caches, settings):

@@ -8,12 +8,17 @@ Two emulated Harbors, each with its own upstream; skopeo judges what pulls with 
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import re
+import shutil
 import sys
 
 import pytest
 import yaml
 
+from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import PER_CACHE
 from ansible_collections.prewarm.harbor.tests.e2e.playbook import ECR
 from ansible_collections.prewarm.harbor.tests.e2e.prewarm_playbook import ecr_reference, item_lines, reference, rules, run_playbook
 from ansible_collections.prewarm.harbor.tests.stand import Stand
@@ -46,6 +51,56 @@ def inventory(tmp_path, hosts):
     path = tmp_path / 'inventory.yml'
     path.write_text(yaml.safe_dump({'all': {'hosts': hosts}}), encoding='utf-8')
     return ['-i', str(path)]
+
+
+def auth_file(path, base_url, user, password):
+    encoded = base64.b64encode(('%s:%s' % (user, password)).encode()).decode()
+    path.write_text(json.dumps({'auths': {base_url.split('://', 1)[1]: {'auth': encoded}}}), encoding='utf-8')
+    return str(path)
+
+
+def verbose_results(output):
+    """``[(lane, result)]`` of the warm task's items, from a -vvv run's output, where each result shows its
+    ``invocation``."""
+    decoder = json.JSONDecoder()
+    return [(match.group(1), decoder.raw_decode(output, match.end())[0]) for match in
+            re.finditer(r'^(?:ok|changed|failed): \[(prewarm-[^\]]+)\] => \(item=[^)]+\) => ', output, re.MULTILINE)]
+
+
+def test_every_option_a_cache_may_set_reaches_the_module_for_that_cache_only(stand, tmp_path):
+    """eu sets every option a cache may set (its paths relative to where ansible-playbook started), us none: the
+    role's argument spec takes them, eu's module runs with eu's, us's with the play-wide ones, and it shows."""
+    stand.reset_cache()
+    for name in ('eu-ca.pem', 'ca.pem'):
+        shutil.copy(stand.ca_path, tmp_path / name)
+    auth_file(tmp_path / 'eu-auth.json', stand.harbor_https_url, *stand.robot_creds)
+    own = dict(platforms=['linux/arm64'], auth_file='eu-auth.json', ca_path='eu-ca.pem', validate_certs=True,
+               cache_flavor='harbor', pull_blobs=True, wait_for_commit=30, complete_index=True,
+               harbor_check_interval=HARBOR_INTERVAL, timeout=17, retries=1)
+    play_wide = dict(platforms=AMD64, auth_file=auth_file(tmp_path / 'auth.json', stand.harbor_url, *stand.robot_creds),
+                     ca_path=str(tmp_path / 'ca.pem'), validate_certs=False, cache_flavor='auto', pull_blobs=False,
+                     wait_for_commit=0, complete_index=False, harbor_check_interval=HARBOR_INTERVAL * 2, timeout=23, retries=2)
+    assert set(own) == set(play_wide) == set(PER_CACHE)  # a new per-cache option is tested here too
+    image = stand.images['oci_index']
+    play = run_playbook(tmp_path, dict(
+        {'prewarm_' + key: value for key, value in play_wide.items()}, prewarm_images=[ecr_reference(stand, image)],
+        prewarm_caches=[dict(own, name='eu', proxy_caches=rules(stand.harbor_https_url)),
+                        {'name': 'us', 'proxy_caches': rules(stand.harbor_url)}],
+    ), check=False, args=['-vvv'])
+    assert play.returncode == 0, play.log
+    here = os.path.realpath(tmp_path)
+    expected = {'prewarm-eu-1': dict(own, auth_file=os.path.join(here, 'eu-auth.json'), ca_path=os.path.join(here, 'eu-ca.pem')),
+                'prewarm-us-1': play_wide}
+    results = verbose_results(play.output)
+    assert sorted(lane for lane, _result in results) == sorted(expected), play.log
+    for lane, result in results:
+        module_args = result['invocation']['module_args']
+        assert {key: module_args[key] for key in PER_CACHE} == expected[lane], (lane, module_args)
+    # And it did what they say: each cache warmed its platform, eu waited for Harbor's commit, us read no blob.
+    eu, us = sorted(play.report['images'], key=lambda entry: entry['cache'])
+    assert [platform['platform'] for platform in eu['platforms']] == ['linux/arm64'], eu
+    assert eu['harbor']['committed'] and eu['platforms'][0]['blobs_pulled'] > 0, eu
+    assert [(platform['platform'], platform.get('blobs_pulled')) for platform in us['platforms']] == [('linux/amd64', 0)], us
 
 
 def test_two_caches_one_with_upstream_down_reports_each_and_fails_at_the_end(stand, second, tmp_path):

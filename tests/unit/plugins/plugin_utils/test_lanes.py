@@ -10,6 +10,7 @@ import pytest
 from ansible.errors import AnsibleError, AnsibleFilterError
 
 from ansible_collections.prewarm.harbor.plugins.filter.warm_plan import warm_plan
+from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import PER_CACHE
 from ansible_collections.prewarm.harbor.plugins.plugin_utils._lanes import _lane_counts, plan
 
 RULES = [{'regex_url': '^ecr/(.+):(.+)$', 'replacement_oci': 'http://127.0.0.1:9/v2/$1/manifests/$2'}]
@@ -78,3 +79,22 @@ def test_the_single_cache_credentials_are_refused_with_several_caches():
     with pytest.raises(AnsibleFilterError, match='prewarm_username and prewarm_password belong to the single cache'):
         warm_plan([{'source': 'prewarm_images', 'images': ['ecr/a:1']}], [{'name': 'eu', 'proxy_caches': RULES}],
                   dict(SETTINGS, username='robot', password='secret'))
+
+
+def test_each_per_cache_option_reaches_its_cache_lanes_over_the_play_wide_one(tmp_path):
+    """Falsy values too (0, false): a cache that sets one means it."""
+    for name in ('eu-auth.json', 'auth.json'):
+        (tmp_path / name).write_text('{"auths": {}}', encoding='utf-8')
+    for name in ('eu-ca.pem', 'ca.pem'):
+        (tmp_path / name).write_text('', encoding='utf-8')
+    own = dict(platforms=['linux/arm64'], auth_file='eu-auth.json', pull_blobs=False, cache_flavor='harbor', wait_for_commit=0,
+               complete_index=False, harbor_check_interval=0.25, validate_certs=False, ca_path='eu-ca.pem', timeout=7, retries=0)
+    play_wide = dict(platforms=['linux/amd64'], auth_file=str(tmp_path / 'auth.json'), pull_blobs=True, cache_flavor='auto',
+                     wait_for_commit=30, complete_index=True, harbor_check_interval=20.0, validate_certs=True,
+                     ca_path=str(tmp_path / 'ca.pem'), timeout=60, retries=3)
+    assert set(own) == set(play_wide) == set(PER_CACHE)  # a new per-cache option is tested here too
+    caches = [dict(own, name='eu', proxy_caches=RULES), {'name': 'us', 'proxy_caches': RULES}]
+    eu, us = plan([{'source': 'prewarm_images', 'images': ['ecr/a:1']}], caches, dict(SETTINGS, cwd=str(tmp_path), **play_wide))['lanes']
+    assert {key: eu['options'][key] for key in PER_CACHE} == dict(own, auth_file=str(tmp_path / 'eu-auth.json'),
+                                                                  ca_path=str(tmp_path / 'eu-ca.pem'))
+    assert {key: us['options'][key] for key in PER_CACHE} == play_wide
