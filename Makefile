@@ -83,8 +83,9 @@ sanity: testroot ## ansible-test sanity on the pinned ansible-core, Python 3.11
 	cd $(TESTROOT) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 # --offline: otherwise ansible-lint copies the collection into ~/.ansible/collections, where it shadows the checkout.
-lint: setup ## ansible-lint on the playbooks and the role
+lint: setup ## ansible-lint on the playbooks and the role; ruff on the Python code (ruff.toml)
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint --offline --nocolor --profile production playbooks/ roles/
+	$(BIN)/ruff check --no-fix .
 
 units: testroot ## ansible-test units on the pinned ansible-core, Python 3.11
 	cd $(TESTROOT) && $(BIN)/ansible-test units --venv --python 3.11 --color no

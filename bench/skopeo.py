@@ -45,7 +45,7 @@ def commands(base_url, references, platforms, root, mode, layout_kind='shared'):
 def _copy(argv, attempts=3):
     """One copy, tried again when it fails: concurrent skopeo processes race on the layout's index.json
     (``initializing destination ...: EOF``), which a user's script would have to survive too."""
-    for attempt in range(1, attempts + 1):
+    for attempt in range(1, attempts + 1):  # noqa: B007 (returned after the loop)
         proc = subprocess.run(argv, capture_output=True, text=True, check=False)
         if proc.returncode == 0:
             break

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from ansible import constants as C
 from ansible.module_utils.common.parameters import remove_values
@@ -28,26 +29,26 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client im
 # One registry client per worker process and set of connection options: the images of a loop (a lane of the
 # companion playbook) reuse its connections, the cache's auth challenge and flavour, and its tokens, instead of
 # paying a ping and a 401 per image. Keyed by process too: a forked worker must not use its parent's sockets.
-_REGISTRIES = {}
+_REGISTRIES: dict[int, dict[Any, Any]] = {}
 
 
 class ActionModule(ModuleAction):
     """In-process where that changes nothing but the cost; the module otherwise, as any module runs."""
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         if not self._runs_here(task_vars or {}):
             return super().run(tmp, task_vars)
         result = ActionBase.run(self, tmp, task_vars)  # the common checks (raw parameters, check mode), no module
         result.update(self._run_in_process())
         return result
 
-    def _runs_here(self, task_vars):
+    def _runs_here(self, task_vars: dict[str, Any]) -> bool:
         # ansible_python_interpreter, else ANSIBLE_PYTHON_INTERPRETER or ansible.cfg.
         interpreter = str(self._templar.template(C.config.get_config_value('INTERPRETER_PYTHON', variables=task_vars)))
         return runs_in_process(getattr(self._connection, 'transport', None), self._play_context.become, self._task.async_val,
                                self._task.environment, interpreter)
 
-    def _run_in_process(self):
+    def _run_in_process(self) -> dict[str, Any]:
         """What AnsibleModule would do: validate, run, mask no_log values, report warnings."""
         try:
             params, secrets = validate(self._task.args, self._task.action)
@@ -59,7 +60,8 @@ class ActionModule(ModuleAction):
 
 
 # The five facts that decide, each from another part of the task, and the import error tests substitute.
-def runs_in_process(transport, become, async_val, environment, interpreter, requests_missing=REQUESTS_IMPORT_ERROR):  # pylint: disable=too-many-arguments
+def runs_in_process(transport: str | None, become: bool, async_val: int, environment: list[dict[str, Any]] | None,  # pylint: disable=too-many-arguments
+                    interpreter: str, requests_missing: str | None = REQUESTS_IMPORT_ERROR) -> bool:
     """Whether the module process would be this machine, this user, this Python and this environment.
 
     ``environment`` is the task's list of mappings (play, block, task), [{}] when none is set. An ``interpreter``
@@ -70,7 +72,7 @@ def runs_in_process(transport, become, async_val, environment, interpreter, requ
     return interpreter.startswith('auto') or _is_this_python(interpreter)
 
 
-def _is_this_python(path):
+def _is_this_python(path: str) -> bool:
     """The same binary in the same directory: a venv is known by where its python is, so python and python3 in
     one venv are the same Python, and the base interpreter a venv links to is not."""
     try:

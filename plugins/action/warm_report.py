@@ -9,6 +9,7 @@ import json
 import os
 import tempfile
 import time
+from typing import Any
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -21,7 +22,7 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         plan = self._task.args.get('plan')
         if not isinstance(plan, dict) or 'lanes' not in plan:
@@ -40,7 +41,7 @@ class ActionModule(ActionBase):
         return result
 
 
-def _write_json(path, data):
+def _write_json(path: str, data: dict[str, Any]) -> None:
     """Whole or not at all: a half-written report would read as a short one."""
     directory = os.path.dirname(path) or '.'
     os.makedirs(directory, exist_ok=True)

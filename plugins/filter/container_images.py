@@ -69,7 +69,8 @@ _value:
     - registry.local:5000/team/app:1.2
 '''
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native, to_text
@@ -86,16 +87,16 @@ if yaml is not None:
 _CONTAINER_KEYS = ('containers', 'initContainers', 'ephemeralContainers')
 
 
-def _is_list(value):
+def _is_list(value: object) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
 
 
-def _is_pod_spec(node):
+def _is_pod_spec(node: Mapping[str, Any]) -> bool:
     containers = node.get('containers')
     return _is_list(containers) and any(isinstance(c, Mapping) and 'image' in c for c in containers)
 
 
-def _pod_spec_images(pod_spec):
+def _pod_spec_images(pod_spec: Mapping[str, Any]) -> Iterator[str]:
     for key in _CONTAINER_KEYS:
         containers = pod_spec.get(key)
         if not _is_list(containers):
@@ -106,8 +107,8 @@ def _pod_spec_images(pod_spec):
                 yield image.strip()
 
 
-def _load_documents(text):
-    documents = []
+def _load_documents(text: str) -> list[Any]:
+    documents: list[Any] = []
     try:
         # Ansible hands over str subclasses (tagged/unsafe text); give the C loader a plain str.
         for document in yaml.load_all(str(text), Loader=_LOADER):
@@ -125,11 +126,11 @@ def _load_documents(text):
             where += ', line %d, column %d' % (mark.line + 1, mark.column + 1)
         raise AnsibleFilterError(
             'container_images: invalid YAML in %s: %s. Check the rendered output of helm template/kustomize build '
-            '(indentation, unquoted values, broken templating) at that position.' % (where, problem))
+            '(indentation, unquoted values, broken templating) at that position.' % (where, problem)) from exc
     return documents
 
 
-def container_images(data):
+def container_images(data: Any) -> list[str]:
     """Return the sorted, de-duplicated images of every pod spec found in ``data``."""
     if yaml is None:
         raise AnsibleFilterError('container_images: the PyYAML Python library is required on the controller (pip install PyYAML).')
@@ -142,11 +143,11 @@ def container_images(data):
         raise AnsibleFilterError(
             'container_images: expected YAML text, a dictionary or a list of dictionaries, got %s' % type(data).__name__)
 
-    images = set()
+    images: set[str] = set()
     # Iterative walk visiting each dict/list once: YAML aliases can share nodes or even build cycles (&a [*a]).
     # The seen dict keeps the nodes alive so their ids cannot be reused by objects created during the walk.
     stack = [data]
-    seen = {}
+    seen: dict[int, Any] = {}
     while stack:
         node = stack.pop()
         is_mapping = isinstance(node, Mapping)
@@ -164,5 +165,5 @@ def container_images(data):
 
 
 class FilterModule:
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {'container_images': container_images}

@@ -77,6 +77,7 @@ _list:
 
 import os
 import re
+from typing import Any
 
 from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
@@ -89,7 +90,7 @@ from ansible_collections.prewarm.harbor.plugins.plugin_utils._release import (
 
 class LookupModule(LookupBase):
 
-    def run(self, terms, variables=None, **kwargs):
+    def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         self.set_options(var_options=variables, direct=kwargs)
         cwd = self.get_option('cwd') or os.getcwd()
         try:
@@ -98,18 +99,18 @@ class LookupModule(LookupBase):
             argvs += [helm_argv(release) for release in self.get_option('helm')]
             sources += render(argvs, cwd)
         except AnsibleError as exc:
-            raise AnsibleLookupError(exc.message)
-        found = []
+            raise AnsibleLookupError(exc.message) from None
+        found: list[dict[str, Any]] = []
         for source in sources:
             try:
                 found.append(dict(source=source.name, images=container_images(source.text)))
             except AnsibleError as exc:
-                raise AnsibleLookupError('%s: %s' % (source.name, exc.message))
+                raise AnsibleLookupError('%s: %s' % (source.name, exc.message)) from None
         extra = sorted(set(image for entry in self.get_option('images') for image in re.findall(r'[^,\s]+', entry)))
         if extra:
             found.append(dict(source='prewarm_images', images=extra))
         return found
 
 
-def _entries(values):
+def _entries(values: list[Any]) -> list[Any]:
     return [value for value in values if value]

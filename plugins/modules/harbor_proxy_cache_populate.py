@@ -402,7 +402,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._populate import ou
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import REQUESTS_IMPORT_ERROR
 
 
-def main():
+def main() -> None:
     module = AnsibleModule(supports_check_mode=True, **SPEC)
     if REQUESTS_IMPORT_ERROR:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)

@@ -13,6 +13,8 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterable
+from typing import Any
 
 from ansible.errors import AnsibleError
 
@@ -22,16 +24,17 @@ MANIFEST_PATTERNS = ('.yaml', '.yml')
 class Source:
     """Rendered YAML and where it came from (a file, or the command that rendered it)."""
 
-    def __init__(self, name, text):
+    def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
 
 
-def manifest_files(entries, cwd):
+def manifest_files(entries: Iterable[str], cwd: str) -> list[str]:
     """Every file the entries name: a file as written, every *.yaml/*.yml under a directory, or a glob (** recurses).
 
     A path that exists is taken as written even if it holds glob characters."""
-    files, problems = [], []
+    files: list[str] = []
+    problems: list[str] = []
     for entry in entries:
         path = os.path.join(cwd, os.path.expanduser(entry))
         found = [path] if os.path.lexists(path) else sorted(glob.glob(path, recursive=True))
@@ -45,14 +48,14 @@ def manifest_files(entries, cwd):
     return list(dict.fromkeys(files))
 
 
-def _yaml_files(directory):
-    found = []
+def _yaml_files(directory: str) -> list[str]:
+    found: list[str] = []
     for root, _dirs, names in os.walk(directory, followlinks=True):
         found.extend(os.path.abspath(os.path.join(root, name)) for name in names if name.endswith(MANIFEST_PATTERNS))
     return sorted(found)
 
 
-def read_files(paths):
+def read_files(paths: Iterable[str]) -> list[Source]:
     sources = []
     for path in paths:
         with open(path, encoding='utf-8') as handle:
@@ -60,7 +63,7 @@ def read_files(paths):
     return sources
 
 
-def kustomize_argv(directory):
+def kustomize_argv(directory: str) -> list[str]:
     """``kustomize build`` when kustomize is installed, else ``kubectl kustomize``."""
     if shutil.which('kustomize'):
         return ['kustomize', 'build', os.path.expanduser(directory)]
@@ -70,7 +73,7 @@ def kustomize_argv(directory):
                        'kustomize build in prewarm_manifests')
 
 
-def helm_argv(release):
+def helm_argv(release: Any) -> list[str]:
     """``helm template`` for one release mapping; ``set`` goes through --set-json so YAML types are kept."""
     if not isinstance(release, dict) or not release.get('name') or not release.get('chart'):
         raise AnsibleError('every prewarm_helm release needs a name and a chart, got %r' % (release,))
@@ -86,9 +89,10 @@ def helm_argv(release):
     return argv + [str(arg) for arg in release.get('args') or []]
 
 
-def render(argvs, cwd):
+def render(argvs: Iterable[list[str]], cwd: str) -> list[Source]:
     """Run every render in ``cwd``; one error lists every one that failed, with its stderr."""
-    sources, problems = [], []
+    sources: list[Source] = []
+    problems: list[str] = []
     for argv in argvs:
         done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
         name = ' '.join(argv)

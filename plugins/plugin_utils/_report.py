@@ -8,6 +8,9 @@ lines the summary prints. Counting and the failure message are the module's own 
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any
+
 from ansible.module_utils.common.text.formatters import bytes_to_human
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import FAILED, STATUSES, UNMATCHED, WOULD_WARM
@@ -16,7 +19,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._summary import cou
 LABELS = dict(warmed='warmed', cached='cached', would_warm='would warm', unmatched='unmatched', failed='failed')
 
 
-def outcome(plan, registered, seconds, check_mode):
+def outcome(plan: dict[str, Any], registered: list[dict[str, Any]], seconds: float, check_mode: bool) -> dict[str, Any]:
     """``registered``: each lane's registered result, in the plan's lane order (a missing one is {})."""
     entries = list(plan['settled'])
     for lane, result in zip(plan['lanes'], registered):
@@ -32,7 +35,7 @@ def outcome(plan, registered, seconds, check_mode):
                 failures=[naming_image(entry) + _via(entry, plan['caches']) for entry in failed])
 
 
-def _lane_entries(lane, result):
+def _lane_entries(lane: dict[str, Any], result: dict[str, Any]) -> list[dict[str, Any]]:
     """One entry per image of the lane: the module's, or a failure saying why there is none."""
     items = result.get('results') or []
     entries = []
@@ -45,13 +48,13 @@ def _lane_entries(lane, result):
     return entries
 
 
-def _no_result(lane, result):
+def _no_result(lane: dict[str, Any], result: dict[str, Any]) -> str:
     msg = result.get('msg') or 'the warm did not run on %s' % lane['name']
     stderr = (result.get('module_stderr') or '').strip()
     return '%s: %s' % (msg, stderr) if stderr else msg
 
 
-def _count(entries):
+def _count(entries: list[dict[str, Any]]) -> dict[str, Any]:
     summary = dict(dict(harbor_committed=0, harbor_pending=0, harbor_expected_at=None), **counts(entries))
     platforms = [platform for entry in entries for platform in entry.get('platforms') or []]
     summary.update(bytes_pulled=sum(platform.get('bytes_pulled') or 0 for platform in platforms),
@@ -59,7 +62,7 @@ def _count(entries):
     return summary
 
 
-def lines(report, sources):
+def lines(report: dict[str, Any], sources: list[str]) -> list[str]:
     """What the summary task prints."""
     summary, entries = report['summary'], report['images']
     caches = list(summary.get('caches') or ())
@@ -100,15 +103,15 @@ def lines(report, sources):
     return shown
 
 
-def _tally(summary):
+def _tally(summary: dict[str, Any]) -> str:
     return ', '.join('%d %s' % (summary[status], LABELS[status]) for status in STATUSES)
 
 
-def _pulled(summary, check_mode, lead):
+def _pulled(summary: dict[str, Any], check_mode: bool, lead: str) -> str:
     return '' if check_mode else '%spulled %s in %d blobs' % (lead, bytes_to_human(summary['bytes_pulled']), summary['blobs_pulled'])
 
 
-def _harbor(summary):
+def _harbor(summary: dict[str, Any]) -> list[str]:
     if not summary.get('harbor_committed') and not summary.get('harbor_pending'):
         return []
     line = 'Harbor: %d committed (they pull by tag with upstream down)' % summary['harbor_committed']
@@ -119,6 +122,6 @@ def _harbor(summary):
     return [line]
 
 
-def _via(entry, caches):
+def _via(entry: dict[str, Any], caches: Collection[str]) -> str:
     """Which cache, when there are several."""
     return ' via %s' % entry['cache'] if len(caches) > 1 else ''

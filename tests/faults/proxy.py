@@ -246,7 +246,7 @@ class _Server(http.server.ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], OSError):
-            super(_Server, self).handle_error(request, client_address)
+            super().handle_error(request, client_address)
 
 
 def _handler_class(proxy):

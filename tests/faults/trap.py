@@ -47,7 +47,7 @@ class Trap:
         while not self._stop.is_set():
             try:
                 conn, _peer = self._sock.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             with self._lock:
                 self._count += 1

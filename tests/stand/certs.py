@@ -45,7 +45,7 @@ def _name(common_name):
 
 
 def _builder(subject, issuer, public_key):
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     return (x509.CertificateBuilder()
             .subject_name(subject)
             .issuer_name(issuer)

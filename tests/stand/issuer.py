@@ -21,5 +21,5 @@ class Issuer:
                   if scope is not None and scope.type == 'repository' and {'pull', '*'} & set(scope.actions)]
         lifetime = self._switches.token_lifetime
         token = tokens.sign(self._signing_key, access, lifetime)
-        issued = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+        issued = datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
         return {'token': token, 'access_token': token, 'expires_in': lifetime, 'issued_at': issued}

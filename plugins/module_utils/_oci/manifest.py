@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
@@ -51,19 +52,19 @@ class Blob:
 
     __slots__ = ('digest', 'size', 'media_type')
 
-    def __init__(self, digest, size, media_type):
+    def __init__(self, digest: str, size: int, media_type: str) -> None:
         self.digest = digest
         self.size = size
         self.media_type = media_type
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'Blob(%s, %d)' % (self.digest, self.size)
 
 
 class Manifest:
     """A parsed manifest: an index (``children``) or an image (``config`` and ``layers``)."""
 
-    def __init__(self, raw, media_type, digest, document):
+    def __init__(self, raw: bytes, media_type: str, digest: str, document: dict[str, Any]) -> None:
         self.raw = raw
         self.media_type = media_type
         self.digest = digest
@@ -71,20 +72,20 @@ class Manifest:
         self.repository: Repository | None = None  # where the cache served it from (after redirects), set by the client
 
     @property
-    def is_index(self):
+    def is_index(self) -> bool:
         return self.media_type in INDEX_TYPES
 
     @property
-    def children(self):
+    def children(self) -> list[Any]:
         """The index entries (dicts with digest, mediaType, platform, annotations)."""
         return list(self.document.get('manifests') or [])
 
     @property
-    def config(self):
+    def config(self) -> Blob:
         return _blob(self.document.get('config'), 'config')
 
     @property
-    def blobs(self):
+    def blobs(self) -> list[Blob]:
         """Config first, then every distributable layer, in manifest order."""
         layers = [_blob(layer, 'layer') for layer in self.document.get('layers') or []]
         return [self.config] + [layer for layer in layers if layer.media_type not in FOREIGN_LAYER_TYPES]
@@ -103,12 +104,12 @@ class ManifestHead:
         return self.media_type in INDEX_TYPES
 
 
-def digest_of(data, algorithm='sha256'):
+def digest_of(data: bytes, algorithm: str = 'sha256') -> str:
     """The ``algorithm:hex`` digest of bytes."""
     return '%s:%s' % (algorithm, DIGEST_ALGORITHMS[algorithm](data).hexdigest())
 
 
-def hasher_for(digest):
+def hasher_for(digest: str) -> hashlib._Hash:
     """A fresh hash object for the algorithm a digest names."""
     algorithm = digest.partition(':')[0]
     if algorithm not in DIGEST_ALGORITHMS:
@@ -116,7 +117,7 @@ def hasher_for(digest):
     return DIGEST_ALGORITHMS[algorithm]()
 
 
-def parse_manifest(raw, content_type, expected_digest=None, where='manifest'):
+def parse_manifest(raw: bytes, content_type: str | None, expected_digest: str | None = None, where: str = 'manifest') -> Manifest:
     """Verify and parse manifest bytes.
 
     ``expected_digest`` is the digest the caller asked for (a pull by digest); for a pull by
@@ -133,14 +134,14 @@ def parse_manifest(raw, content_type, expected_digest=None, where='manifest'):
     try:
         document = json.loads(raw.decode('utf-8'))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise ManifestError('%s: malformed manifest JSON (%s)' % (where, exc))
+        raise ManifestError('%s: malformed manifest JSON (%s)' % (where, exc)) from exc
     if not isinstance(document, dict):
         raise ManifestError('%s: malformed manifest: a JSON object was expected' % where)
     media_type = _media_type(document, content_type, where)
     return Manifest(raw, media_type, digest, document)
 
 
-def _media_type(document, content_type, where):
+def _media_type(document: dict[str, Any], content_type: str | None, where: str) -> str:
     """mediaType is optional in OCI documents: fall back to Content-Type, then to the shape."""
     declared = document.get('mediaType') or (content_type or '').split(';')[0].strip()
     if declared in SCHEMA1 or document.get('schemaVersion') == 1:
@@ -156,7 +157,7 @@ def _media_type(document, content_type, where):
                         'or a Docker manifest list or schema2 manifest' % (where, declared or 'unknown'))
 
 
-def _blob(entry, what):
+def _blob(entry: Any, what: str) -> Blob:
     if not isinstance(entry, dict) or not isinstance(entry.get('digest'), str) or not isinstance(entry.get('size'), int):
         raise ManifestError('malformed manifest: a %s descriptor without digest or size' % what)
     return Blob(entry['digest'], entry['size'], entry.get('mediaType', ''))

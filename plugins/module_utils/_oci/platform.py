@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 
@@ -41,24 +43,24 @@ class Platform:
     architecture: str
     variant: str = ''
 
-    def __str__(self):
+    def __str__(self) -> str:
         return '/'.join(part for part in (self.os, self.architecture, self.variant) if part)
 
 
 class _All:
     """Sentinel for "every platform in the index"."""
 
-    def __str__(self):
+    def __str__(self) -> str:
         return 'all'
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'ALL'
 
 
 ALL = _All()
 
 
-def normalize(os_name, architecture, variant=''):
+def normalize(os_name: str | None, architecture: str | None, variant: str | None = '') -> Platform:
     """Normalise like containerd's platforms.Normalize.
 
     ``arm`` without a variant becomes ``arm/v7`` (as containerd does): a request for ``linux/arm`` matches an
@@ -91,7 +93,7 @@ def normalize(os_name, architecture, variant=''):
     return Platform(os_name, arch, variant)
 
 
-def parse_platform(text):
+def parse_platform(text: str) -> Platform | _All:
     """Parse ``os/arch[/variant]`` (or ``all``) given by a user; return a normalised Platform or ALL."""
     if not isinstance(text, str):
         raise InvalidPlatform('invalid platform %r: expected a string; %s' % (text, _FORM))
@@ -110,11 +112,11 @@ def parse_platform(text):
     return platform
 
 
-def parse_platforms(items):
+def parse_platforms(items: Sequence[str]) -> tuple[Platform | _All, ...]:
     """Parse a list of platform strings; drop duplicates after normalisation. ``all`` must stand alone."""
     if isinstance(items, str) or not isinstance(items, (list, tuple)) or not items:
         raise InvalidPlatform('invalid platform list %r: give a non-empty list such as ["linux/amd64", "linux/arm64"] or ["all"]' % (items,))
-    parsed = []
+    parsed: list[Platform | _All] = []
     for item in items:
         platform = parse_platform(item)
         if platform not in parsed:
@@ -124,16 +126,16 @@ def parse_platforms(items):
     return tuple(parsed)
 
 
-def from_descriptor(data):
+def from_descriptor(data: dict[str, Any]) -> Platform:
     """Normalised Platform from an index entry's ``platform`` or an image config (keys os, architecture, variant)."""
     return normalize(data.get('os'), data.get('architecture'), data.get('variant'))
 
 
-def _raw(data):
+def _raw(data: dict[str, Any]) -> Platform:
     return Platform((data.get('os') or '').lower(), (data.get('architecture') or '').lower(), (data.get('variant') or '').lower())
 
 
-def is_attestation(entry):
+def is_attestation(entry: dict[str, Any]) -> bool:
     """True for a buildx attestation entry (not a runnable platform)."""
     annotations = entry.get('annotations') or {}
     if annotations.get(ATTESTATION_ANNOTATION) == 'attestation-manifest':
@@ -142,9 +144,9 @@ def is_attestation(entry):
     return platform.get('os') == 'unknown' and platform.get('architecture') == 'unknown'
 
 
-def attestations(entries):
+def attestations(entries: list[Any]) -> dict[str, str]:
     """``{platform manifest digest: its attestation manifest's digest}`` from an index's buildx attestation entries."""
-    found = {}
+    found: dict[str, str] = {}
     for entry in entries:
         subject = (entry.get('annotations') or {}).get(ATTESTATION_SUBJECT) if isinstance(entry, dict) else None
         if subject and is_attestation(entry) and isinstance(entry.get('digest'), str):
@@ -152,18 +154,19 @@ def attestations(entries):
     return found
 
 
-def matches(platform, data):
+def matches(platform: Platform | _All, data: dict[str, Any]) -> bool:
     """True when the config/platform dict ``data`` is ``platform`` (after normalising both); ALL matches anything."""
     return platform is ALL or from_descriptor(data) == platform
 
 
-def platform_entries(entries):
+def platform_entries(entries: list[Any]) -> list[dict[str, Any]]:
     """Index entries that describe a runnable platform: a ``platform`` dict and not an attestation."""
     return [entry for entry in entries
             if isinstance(entry, dict) and isinstance(entry.get('platform'), dict) and not is_attestation(entry)]
 
 
-def select_manifests(entries, platforms):
+def select_manifests(entries: list[Any], platforms: Sequence[Platform | _All]) \
+        -> tuple[list[tuple[Platform | _All, dict[str, Any]]], list[Platform | _All]]:
     """Pick index entries for the requested platforms.
 
     ``entries`` is the ``manifests`` array of an OCI index or Docker manifest list; ``platforms`` a sequence of
@@ -175,7 +178,8 @@ def select_manifests(entries, platforms):
     candidates = platform_entries(entries)
     if ALL in platforms:
         return [(from_descriptor(entry['platform']), entry) for entry in candidates], []
-    matched, unmatched = [], []
+    matched: list[tuple[Platform | _All, dict[str, Any]]] = []
+    unmatched: list[Platform | _All] = []
     for wanted in platforms:
         exact = [entry for entry in candidates if _raw(entry['platform']) == wanted]
         loose = [entry for entry in candidates if from_descriptor(entry['platform']) == wanted]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 from dataclasses import dataclass, field
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
@@ -47,20 +48,20 @@ class InvalidManifestURL(ImageError):
     """A URL that is not http(s)://host[:port]/v2/<repository>/manifests/<tag or digest>."""
 
 
-def _fail(text, problem):
+def _fail(text: str, problem: str) -> NoReturn:
     raise InvalidReference('invalid image reference "%s": %s' % (text, problem))
 
 
-def is_repository_path(path):
+def is_repository_path(path: str) -> bool:
     """True when ``path`` is a repository path without domain (``library/alpine``, ``proxy_hub/x``)."""
     return all(PATH_COMPONENT_RE.fullmatch(part) for part in path.split('/'))
 
 
-def is_tag(tag):
+def is_tag(tag: str) -> bool:
     return TAG_RE.fullmatch(tag) is not None
 
 
-def digest_problem(digest):
+def digest_problem(digest: str) -> str | None:
     """Return why ``digest`` is not a valid ``algorithm:hex`` digest, or None when it is."""
     if DIGEST_RE.fullmatch(digest) is None:
         return 'digest "%s" must be "algorithm:hex" with at least 32 hex digits, e.g. "sha256:" followed by 64 hex digits' % digest
@@ -76,11 +77,11 @@ def digest_problem(digest):
     return None
 
 
-def is_digest(digest):
+def is_digest(digest: str) -> bool:
     return digest_problem(digest) is None
 
 
-def _split_domain(name):
+def _split_domain(name: str) -> tuple[str, str, bool]:
     """Docker's splitDockerDomain: the first component is a registry host only when it looks like one."""
     first, slash, rest = name.partition('/')
     looks_like_host = '.' in first or ':' in first or first == 'localhost' or first != first.lower()
@@ -91,7 +92,7 @@ def _split_domain(name):
     return first, rest, True
 
 
-def _check_path(text, domain, path, tag, digest):
+def _check_path(text: str, domain: str | None, path: str, tag: str | None, digest: str | None) -> None:
     if path != path.lower():
         # Repeat the whole reference with only the repository part lowercased, so it can be pasted back.
         fixed = path.lower()
@@ -112,31 +113,31 @@ class Reference:
 
     domain: str
     path: str
-    tag: 'str | None'
-    digest: 'str | None'
+    tag: str | None
+    digest: str | None
     original: str = field(default='', compare=False)
 
     @property
-    def name(self):
+    def name(self) -> str:
         """Fully qualified repository name, e.g. ``docker.io/library/alpine`` (the path alone without a domain)."""
         return self.domain + '/' + self.path if self.domain else self.path
 
     @property
-    def reference(self):
+    def reference(self) -> str | None:
         """What goes into ``/v2/<path>/manifests/<reference>``: the digest when there is one, else the tag."""
         return self.digest if self.digest is not None else self.tag
 
-    def _suffix(self):
+    def _suffix(self) -> str:
         return (':' + self.tag if self.tag is not None else '') + ('@' + self.digest if self.digest is not None else '')
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name + self._suffix()
 
-    def normalized(self):
+    def normalized(self) -> str:
         """The full normalised string, e.g. ``docker.io/library/alpine:latest`` (same as ``str()``)."""
         return str(self)
 
-    def familiar(self):
+    def familiar(self) -> str:
         """Docker's short "familiar" form, e.g. ``alpine:latest`` or ``ghcr.io/org/app:v1``."""
         name = self.name
         if self.domain == DEFAULT_DOMAIN:
@@ -146,7 +147,7 @@ class Reference:
         return name + self._suffix()
 
 
-def parse_reference(text):
+def parse_reference(text: str) -> Reference:
     """Parse and normalise ``text`` like Docker's ParseNormalizedNamed + TagNameOnly.
 
     Raises InvalidReference with a message that names the input and the fix.
@@ -202,7 +203,7 @@ MANIFESTS = '/manifests/'
 ManifestURL = namedtuple('ManifestURL', ['base_url', 'repository', 'reference'])
 
 
-def parse_manifest_url(url):
+def parse_manifest_url(url: str) -> ManifestURL:
     """Split ``http(s)://host[:port]/v2/<repository>/manifests/<tag-or-digest>``; raise InvalidManifestURL if it is not one."""
     form = 'expected http(s)://host[:port]/v2/<repository>/manifests/<tag or digest>'
     parts = urlsplit(url)

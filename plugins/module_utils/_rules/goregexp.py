@@ -17,6 +17,8 @@ case folding is Python's, which may differ from Go's for a few non-ASCII charact
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from typing import NoReturn
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 
@@ -77,8 +79,9 @@ _ESCAPE_HINTS = {
 _ESCAPE_ASSERTIONS = {'A': ('\\A', True), 'z': ('\\Z', True), 'b': ('(?a:\\b)', False), 'B': ('(?a:\\B)', False)}
 
 
-def _complement(ranges):
-    result, low = [], 0
+def _complement(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    result: list[tuple[int, int]] = []
+    low = 0
     for start, end in sorted(ranges):
         if start > low:
             result.append((low, start - 1))
@@ -88,7 +91,7 @@ def _complement(ranges):
     return tuple(result)
 
 
-def _py_char(code):
+def _py_char(code: int) -> str:
     """One code point as Python pattern text that is literal both inside and outside [...]."""
     char = chr(code)
     if char.isascii() and char.isalnum():
@@ -100,7 +103,7 @@ def _py_char(code):
     return '\\U%08x' % code
 
 
-def _py_class(ranges, negate=False):
+def _py_class(ranges: Iterable[tuple[int, int]], negate: bool = False) -> str:
     body = ''.join(_py_char(lo) if lo == hi else _py_char(lo) + '-' + _py_char(hi) for lo, hi in ranges)
     return '[' + ('^' if negate else '') + body + ']'
 
@@ -114,40 +117,40 @@ class GoRegexp:
 
     __slots__ = ('pattern', 'regex', 'subexp_names')
 
-    def __init__(self, pattern, regex, subexp_names):
+    def __init__(self, pattern: str, regex: re.Pattern[str], subexp_names: Sequence[str]) -> None:
         self.pattern = pattern
         self.regex = regex
         self.subexp_names = tuple(subexp_names)
 
     @property
-    def num_subexp(self):
+    def num_subexp(self) -> int:
         return len(self.subexp_names) - 1
 
-    def match_string(self, text):
+    def match_string(self, text: str) -> bool:
         """Go's MatchString: does the expression match anywhere in ``text``?"""
         return self.regex.search(text) is not None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'GoRegexp(%r)' % self.pattern
 
 
 class _Translator:
-    def __init__(self, pattern):
+    def __init__(self, pattern: str) -> None:
         self.src = pattern
         self.pos = 0
-        self.out = []
+        self.out: list[str] = []
         self.names = ['']
-        self.flags = frozenset()
-        self.groups = []            # (flags before the group, index in out of its "(")
-        self.atom = None            # index in out of the last atom a repetition may apply to
+        self.flags: frozenset[str] = frozenset()
+        self.groups: list[tuple[frozenset[str], int]] = []  # (flags before the group, index in out of its "(")
+        self.atom: int | None = None            # index in out of the last atom a repetition may apply to
         self.atom_is_anchor = False  # Python refuses to repeat a bare anchor: wrap it first
         self.after_repeat = False
 
-    def fail(self, problem):
+    def fail(self, problem: str) -> NoReturn:
         raise InvalidRegexp('regular expression "%s": %s (at offset %d)' % (self.src, problem, self.pos))
 
     # -- emission ----------------------------------------------------------------------------
-    def emit_atom(self, text, folds=False, anchor=False):
+    def emit_atom(self, text: str, folds: bool = False, anchor: bool = False) -> None:
         if folds and 'i' in self.flags:
             text = '(?i:' + text + ')'
         self.atom = len(self.out)
@@ -155,13 +158,13 @@ class _Translator:
         self.after_repeat = False
         self.out.append(text)
 
-    def emit_other(self, text):
+    def emit_other(self, text: str) -> None:
         self.out.append(text)
         self.atom = None
         self.after_repeat = False
 
     # -- driver --------------------------------------------------------------------------------
-    def translate(self):
+    def translate(self) -> GoRegexp:
         src = self.src
         while self.pos < len(src):
             char = src[self.pos]
@@ -202,7 +205,7 @@ class _Translator:
         return GoRegexp(src, compiled, self.names)
 
     # -- groups and flags ------------------------------------------------------------------------
-    def open_group(self):
+    def open_group(self) -> None:
         src, start = self.src, self.pos
         if not src.startswith('(?', start):
             self.pos += 1
@@ -224,7 +227,7 @@ class _Translator:
                 return
         self.flag_group()
 
-    def flag_group(self):
+    def flag_group(self) -> None:
         """(?flags) or (?flags:...), flags being i, m, s, U with an optional "-" part."""
         src, flags, negate, seen = self.src, set(self.flags), False, False
         pos = self.pos + 2
@@ -251,11 +254,11 @@ class _Translator:
                 break
         self.fail('invalid or unsupported group syntax "%s"' % src[self.pos:pos])
 
-    def push_group(self, text):
+    def push_group(self, text: str) -> None:
         self.groups.append((self.flags, len(self.out)))
         self.emit_other(text)
 
-    def close_group(self):
+    def close_group(self) -> None:
         if not self.groups:
             self.fail('unexpected ")" without a matching "("')
         self.pos += 1
@@ -264,7 +267,7 @@ class _Translator:
         self.atom, self.atom_is_anchor, self.after_repeat = start, False, False
 
     # -- repetition ------------------------------------------------------------------------------
-    def repeat(self):
+    def repeat(self) -> None:
         src, start = self.src, self.pos
         char = src[start]
         if char == '{':
@@ -298,7 +301,7 @@ class _Translator:
         self.after_repeat = True
 
     # -- character classes -----------------------------------------------------------------------
-    def char_class(self):
+    def char_class(self) -> None:
         src, start = self.src, self.pos
         pos = start + 1
         negate = src.startswith('^', pos)
@@ -341,13 +344,13 @@ class _Translator:
         self.pos = pos + 1
         self.emit_atom(_py_class(ranges, negate), folds=True)
 
-    def class_char(self, pos):
+    def class_char(self, pos: int) -> tuple[int, int]:
         if self.src[pos] == '\\':
             self.pos = pos
             return self.single_escape()
         return ord(self.src[pos]), pos + 1
 
-    def perl_class(self, letter):
+    def perl_class(self, letter: str) -> tuple[tuple[int, int], ...]:
         if letter in 'pP':
             match = _UNICODE_CLASS_RE.match(self.src, self.pos)
             self.fail('Unicode class %s is valid RE2 but not supported here (Python re has no \\p); use an explicit range such as [A-Za-z]'
@@ -356,7 +359,7 @@ class _Translator:
         return _complement(ranges) if letter.isupper() else ranges
 
     # -- escapes -------------------------------------------------------------------------------
-    def escape(self):
+    def escape(self) -> None:
         src, pos = self.src, self.pos
         letter = src[pos + 1] if pos + 1 < len(src) else ''
         if letter in _ESCAPE_ASSERTIONS:
@@ -378,7 +381,7 @@ class _Translator:
             code, self.pos = self.single_escape()
             self.emit_atom(_py_char(code), folds=True)
 
-    def single_escape(self):
+    def single_escape(self) -> tuple[int, int]:
         """Go's parseEscape: an escaped single character; returns (code point, position after it)."""
         src, pos = self.src, self.pos
         if pos + 1 >= len(src):
@@ -404,7 +407,7 @@ class _Translator:
         return self.fail('invalid escape sequence \\%s (Go regexp rejects it too)' % char)
 
 
-def translate_go_regex(pattern):
+def translate_go_regex(pattern: str) -> GoRegexp:
     """Translate a Go (RE2) regular expression; return a GoRegexp. Raises InvalidRegexp naming the pattern."""
     if not isinstance(pattern, str):
         raise InvalidRegexp('regular expression %r: expected a string' % (pattern,))

@@ -10,18 +10,24 @@ Templates refer to the groups of a GoRegexp (_goregexp) as $1, ${1}, $name or ${
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import namedtuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ansible_collections.prewarm.harbor.plugins.module_utils._rules.goregexp import GoRegexp
 
 _Ref = namedtuple('_Ref', ['name', 'num', 'text'])
 
 
-def _is_name_char(char):
+def _is_name_char(char: str) -> bool:
     # Go: unicode.IsLetter || unicode.IsDigit || '_'; IsDigit is category Nd, IsLetter is L*.
     return char == '_' or unicodedata.category(char) in ('Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'Nd')
 
 
-def _extract(template, pos):
+def _extract(template: str, pos: int) -> tuple[_Ref, int] | None:
     """Go's extract: the reference after a "$" at ``pos - 1``; returns (_Ref, next position) or None if malformed."""
     brace = template.startswith('{', pos)
     start = end = pos + 1 if brace else pos
@@ -38,9 +44,11 @@ def _extract(template, pos):
     return _Ref(name, num, template[pos - 1:after]), after
 
 
-def parse_template(template):
+def parse_template(template: str) -> list[str | _Ref]:
     """Split a Go replacement template into literal strings and _Ref(name, num, text) references."""
-    parts, literal, pos = [], [], 0
+    parts: list[str | _Ref] = []
+    literal: list[str] = []
+    pos = 0
     while True:
         dollar = template.find('$', pos)
         if dollar < 0:
@@ -63,8 +71,8 @@ def parse_template(template):
     return [part for part in parts if part != '']
 
 
-def _expand_parts(parts, match, group_names):
-    out = []
+def _expand_parts(parts: Sequence[str | _Ref], match: re.Match[str], group_names: Sequence[str]) -> str:
+    out: list[str] = []
     for part in parts:
         if not isinstance(part, _Ref):
             out.append(part)
@@ -80,19 +88,20 @@ def _expand_parts(parts, match, group_names):
     return ''.join(out)
 
 
-def expand(template, match, group_names):
+def expand(template: str, match: re.Match[str], group_names: Sequence[str]) -> str:
     """Go's Regexp.Expand for a Python match; ``group_names`` is GoRegexp.subexp_names."""
     return _expand_parts(parse_template(template), match, group_names)
 
 
-def replace_all(regex, src, template):
+def replace_all(regex: GoRegexp, src: str, template: str) -> str:
     """Go's ReplaceAllString(src, template) for a GoRegexp.
 
     Unlike Python's re.sub, an empty match right after the previous match is not replaced: Go finds
     "x*" in "abxd" four times but replaces only at 0, 1, 2 and 4, giving "-a-b-d-" (re.sub: "-a-b--d-").
     """
     parts = parse_template(template)
-    out, last_end, search_pos = [], 0, 0
+    out: list[str] = []
+    last_end = search_pos = 0
     while search_pos <= len(src):
         match = regex.regex.search(src, search_pos)
         if match is None:
@@ -108,13 +117,13 @@ def replace_all(regex, src, template):
     return ''.join(out)
 
 
-def template_problems(template, regex):
+def template_problems(template: str, regex: GoRegexp) -> list[str]:
     """Group references in ``template`` that ``regex`` cannot fill, as messages (empty when all is well).
 
     Deliberate deviation from Go, which expands them to "": a reference to a missing group is always a
     configuration mistake, typically "$1x" (the group named "1x") meant as "${1}x".
     """
-    problems = []
+    problems: list[str] = []
     for ref in parse_template(template):
         if not isinstance(ref, _Ref):
             continue
@@ -126,7 +135,7 @@ def template_problems(template, regex):
     return problems
 
 
-def _braces_hint(name, num_subexp):
+def _braces_hint(name: str, num_subexp: int) -> str:
     """For "$1x": suggest "${1}x", using the longest leading number that is an existing group."""
     for length in range(len(name) - 1, 0, -1):
         number, rest = name[:length], name[length:]

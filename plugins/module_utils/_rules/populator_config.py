@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import InvalidRule, Rule, did_you_mean
 
 # A rule's module option name -> its key in the file.
@@ -26,13 +28,13 @@ class PopulatorConfig:
     """``rules`` (Rule objects), the same rules as module options (``proxy_caches``), and ``jobs``: the file's
     maxNumberOfParallelJobs, None when it does not set it (HarborProxyCachePopulator would then start no worker)."""
 
-    def __init__(self, rules, proxy_caches, jobs):
+    def __init__(self, rules: list[Rule], proxy_caches: list[dict[str, Any]], jobs: int | None) -> None:
         self.rules = rules
         self.proxy_caches = proxy_caches
         self.jobs = jobs
 
 
-def parse_config(data, source='the HarborProxyCachePopulator configuration'):
+def parse_config(data: Any, source: str = 'the HarborProxyCachePopulator configuration') -> PopulatorConfig:
     """A PopulatorConfig from an already parsed file; InvalidRule names the key and the fix."""
     where = '%s:' % source
     if not isinstance(data, dict):
@@ -52,7 +54,7 @@ def parse_config(data, source='the HarborProxyCachePopulator configuration'):
     return PopulatorConfig(rules, [{option_for[key]: value for key, value in item.items()} for item in caches], jobs)
 
 
-def load_config(path):
+def load_config(path: str) -> PopulatorConfig:
     """Read the file at ``path``: a PopulatorConfig.
 
     PyYAML is imported here, not at module import, so the rest of the module needs only the standard library.
@@ -63,7 +65,7 @@ def load_config(path):
         raise InvalidRule('reading the HarborProxyCachePopulator configuration "%s" needs the PyYAML library '
                           '(pip install PyYAML) on the host that runs the module' % path) from exc
     try:
-        with open(path, 'r', encoding='utf-8') as handle:
+        with open(path, encoding='utf-8') as handle:
             data = yaml.safe_load(handle)
     except OSError as exc:
         raise InvalidRule('cannot read the HarborProxyCachePopulator configuration "%s": %s' % (path, exc)) from exc

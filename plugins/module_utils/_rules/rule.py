@@ -13,15 +13,17 @@ ARCHDIGEST placeholder).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NoReturn
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError, OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.goregexp import InvalidRegexp, translate_go_regex
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.gotemplate import replace_all, template_problems
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import (
-    InvalidPlatform, normalize, parse_platforms, KNOWN_ARCH, KNOWN_OS,
+    InvalidPlatform, Platform, _All, normalize, parse_platforms, KNOWN_ARCH, KNOWN_OS,
 )
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
-from ansible_collections.prewarm.harbor.plugins.module_utils._oci.reference import MANIFESTS, InvalidManifestURL, parse_manifest_url
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.reference import MANIFESTS, InvalidManifestURL, ManifestURL, parse_manifest_url
 
 ARCH_PLACEHOLDER = 'ARCHDIGEST'
 
@@ -44,24 +46,24 @@ class RuleMatch:
 
     __slots__ = ('image', 'manifest_url', 'base_url', 'repository', 'reference', 'arch_template')
 
-    def __init__(self, image, manifest_url, arch_template):
+    def __init__(self, image: str, manifest_url: str, arch_template: str | None) -> None:
         self.image = image
         self.manifest_url = manifest_url
         self.base_url, self.repository, self.reference = parse_manifest_url(manifest_url)
         self.arch_template = arch_template
 
     @property
-    def index_only(self):
+    def index_only(self) -> bool:
         """True when the rule says to read only the first manifest (replacementArch: "")."""
         return self.arch_template is None
 
-    def arch_url(self, digest):
+    def arch_url(self, digest: str) -> str:
         """URL of the platform manifest ``digest`` (every ARCHDIGEST replaced, as HarborProxyCachePopulator does)."""
         if self.arch_template is None:
             raise RewriteError('image "%s": the rule has an empty replacementArch, so there is no per-platform URL' % self.image)
         return self.arch_template.replace(ARCH_PLACEHOLDER, digest)
 
-    def arch_location(self, digest):
+    def arch_location(self, digest: str) -> ManifestURL:
         """``arch_url(digest)`` split into ManifestURL(base_url, repository, reference)."""
         return parse_manifest_url(self.arch_url(digest))
 
@@ -75,7 +77,7 @@ class RuleMatch:
         base_url, repository, reference = self.arch_location(digest)
         return Repository(base_url, repository), reference
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'RuleMatch(%r, %r, %r)' % (self.image, self.manifest_url, self.arch_template)
 
 
@@ -87,10 +89,11 @@ class Rule:
     """
 
     # One keyword per rule option (_argspec.RULE_OPTIONS, HarborProxyCachePopulator's keys), as a mapping spreads them.
-    def __init__(self, regex_url, replacement_oci, replacement_arch=None, target_os=None, target_arch=None,  # pylint: disable=too-many-arguments
-                 target_variant=None, platforms=None, label='rule', keys=None):
+    def __init__(self, regex_url: str, replacement_oci: str, replacement_arch: str | None = None,  # pylint: disable=too-many-arguments
+                 target_os: str | None = None, target_arch: str | None = None, target_variant: str | None = None,
+                 platforms: Sequence[str] | None = None, label: str = 'rule', keys: Mapping[str, str] | None = None) -> None:
         self.label = label
-        self.keys = keys or OPTION_KEYS
+        self.keys: Mapping[str, str] = keys or OPTION_KEYS
         for key, value in (('regex_url', regex_url), ('replacement_oci', replacement_oci)):
             if not isinstance(value, str) or not value:
                 self.fail(key, 'required: give a non-empty string')
@@ -107,15 +110,15 @@ class Rule:
         self.replacement_arch = self.arch_template_for(replacement_arch)
         self.platforms = self.parse_platforms(target_os, target_arch, target_variant, platforms)
 
-    def fail(self, key, problem):
+    def fail(self, key: str, problem: str) -> NoReturn:
         raise InvalidRule('%s.%s: %s' % (self.label, self.keys[key], problem))
 
-    def check_template(self, key, template):
+    def check_template(self, key: str, template: str) -> None:
         problems = template_problems(template, self.regex)
         if problems:
             self.fail(key, '"%s": %s' % (template, '; '.join(problems)))
 
-    def arch_template_for(self, replacement_arch):
+    def arch_template_for(self, replacement_arch: str | None) -> str | None:
         """None (index only) for "", the derived template when unset, else the validated template."""
         if replacement_arch == '':
             return None
@@ -131,7 +134,8 @@ class Rule:
         self.check_template('replacement_arch', replacement_arch)
         return replacement_arch
 
-    def parse_platforms(self, target_os, target_arch, target_variant, platforms):
+    def parse_platforms(self, target_os: str | None, target_arch: str | None, target_variant: str | None,
+                        platforms: Sequence[str] | None) -> tuple[Platform | _All, ...]:
         if platforms is not None:
             try:
                 return parse_platforms(platforms)
@@ -145,7 +149,7 @@ class Rule:
         return (platform,)
 
     @classmethod
-    def from_dict(cls, data, label='rule', keys=None):
+    def from_dict(cls, data: Any, label: str = 'rule', keys: Mapping[str, str] | None = None) -> Rule:
         """Build from a dict keyed like ``keys`` (OPTION_KEYS by default); unknown keys are errors."""
         keys = keys or OPTION_KEYS
         if not isinstance(data, dict):
@@ -157,7 +161,7 @@ class Rule:
         values = {shown_to_option[key]: value for key, value in data.items()}
         return cls(label=label, keys=keys, **values)
 
-    def apply(self, image):
+    def apply(self, image: str) -> RuleMatch | None:
         """None if the regex does not match ``image`` (Go's MatchString), else a RuleMatch.
 
         Raises RewriteError when the rewritten URL is not a registry manifest URL.
@@ -180,11 +184,11 @@ class Rule:
                                % (image, self.label, self.keys['regex_url'], self.regex.pattern, exc)) from exc
         return result
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'Rule(%r, %r, %r, platforms=%r)' % (self.regex.pattern, self.replacement_oci, self.replacement_arch, self.platforms)
 
 
-def did_you_mean(key, known):
+def did_you_mean(key: str, known: Iterable[str]) -> str:
     # Compare without case and "_" so regexUrl, regex_url and REGEXURL all point at regexURL.
     folded = {name.lower().replace('_', ''): name for name in known}
     close = difflib.get_close_matches(key.lower().replace('_', ''), list(folded), n=1)
@@ -192,14 +196,14 @@ def did_you_mean(key, known):
     return '%s; known keys: %s' % (hint, ', '.join(sorted(known)))
 
 
-def rules_from_options(items, option='rules'):
+def rules_from_options(items: Any, option: str = 'rules') -> list[Rule]:
     """Rules from the module option (a list of dicts with OPTION_KEYS names)."""
     if not isinstance(items, (list, tuple)) or not items:
         raise InvalidRule('%s must be a non-empty list of rules' % option)
     return [Rule.from_dict(item, label='%s[%d]' % (option, index)) for index, item in enumerate(items)]
 
 
-def match_rule(rules, image):
+def match_rule(rules: Sequence[Rule], image: str) -> tuple[int, Rule, RuleMatch] | None:
     """First rule whose regex matches ``image``: ``(index, rule, RuleMatch)``, or None."""
     for index, rule in enumerate(rules):
         result = rule.apply(image)

@@ -112,7 +112,7 @@ class TokenService:
         header = {'alg': 'RS256', 'typ': 'JWT', 'kid': self._kid}
         signing_input = '.'.join(_b64(json.dumps(part, separators=(',', ':')).encode()) for part in (header, claims))
         signature = self._key.sign(signing_input.encode('ascii'), padding.PKCS1v15(), hashes.SHA256())
-        issued = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+        issued = datetime.datetime.fromtimestamp(now, datetime.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
         return 200, {'token': signing_input + '.' + _b64(signature), 'access_token': '', 'expires_in': self.lifetime,
                      'issued_at': issued}
 

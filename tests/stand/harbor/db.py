@@ -21,7 +21,7 @@ NEVER = '0001-01-01T00:00:00.000Z'
 
 def timestamp(seconds):
     """Harbor's API time format."""
-    moment = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    moment = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
     return moment.strftime('%Y-%m-%dT%H:%M:%S.') + f'{moment.microsecond // 1000:03d}Z'
 
 

@@ -40,7 +40,8 @@ def pull(reference='1.27', is_index=True, platforms=(('linux/amd64', AMD),)):
 
 
 def test_the_repository_name_is_encoded_twice_in_the_artifact_url():
-    assert artifact_url(Repository(BASE, REPO), 'sha256:ab') == BASE + '/api/v2.0/projects/proxy_hub/repositories/library%252Fnginx/artifacts/sha256%3Aab?with_tag=true'
+    expected = BASE + '/api/v2.0/projects/proxy_hub/repositories/library%252Fnginx/artifacts/sha256%3Aab?with_tag=true'
+    assert artifact_url(Repository(BASE, REPO), 'sha256:ab') == expected
 
 
 def test_an_index_is_committed_once_the_tag_resolves_to_an_index_with_every_selected_platform():

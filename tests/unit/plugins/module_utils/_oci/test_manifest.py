@@ -71,4 +71,4 @@ def test_descriptor_without_size_is_refused():
     manifest = parse_manifest(raw({'schemaVersion': 2, 'mediaType': OCI_MANIFEST, 'config': {'digest': CONFIG['digest']},
                                    'layers': []}), None)
     with pytest.raises(ManifestError, match='config descriptor without digest or size'):
-        manifest.blobs  # pylint: disable=pointless-statement
+        manifest.blobs  # pylint: disable=pointless-statement  # noqa: B018
