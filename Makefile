@@ -83,9 +83,10 @@ sanity: testroot ## ansible-test sanity on the pinned ansible-core, Python 3.11
 	cd $(TESTROOT) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 # --offline: otherwise ansible-lint copies the collection into ~/.ansible/collections, where it shadows the checkout.
-lint: setup ## ansible-lint on the playbooks and the role; ruff on the Python code (ruff.toml)
+lint: setup ## ansible-lint on the playbooks and the role; ruff on the Python code (ruff.toml); mypy on the plugins (mypy.ini)
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint --offline --nocolor --profile production playbooks/ roles/
 	$(BIN)/ruff check --no-fix .
+	$(BIN)/mypy --config-file mypy.ini -p ansible_collections.prewarm.harbor.plugins
 
 units: testroot ## ansible-test units on the pinned ansible-core, Python 3.11
 	cd $(TESTROOT) && $(BIN)/ansible-test units --venv --python 3.11 --color no

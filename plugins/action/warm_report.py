@@ -28,7 +28,7 @@ class ActionModule(ActionBase):
         if not isinstance(plan, dict) or 'lanes' not in plan:
             raise AnsibleActionFail('plan must be what prewarm.harbor.warm_plan returned')
         registered = self._task.args.get('registered', 'prewarm_result')
-        hostvars = task_vars['hostvars']
+        hostvars = (task_vars or {})['hostvars']
         results = [hostvars[lane['name']].get(registered) or {} if lane['name'] in hostvars else {} for lane in plan['lanes']]
         report = outcome(plan, results, time.time() - plan['started'], bool(self._task.check_mode))
         shown = lines(report, plan['sources'])

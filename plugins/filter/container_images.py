@@ -70,7 +70,7 @@ _value:
 '''
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native, to_text
@@ -78,7 +78,7 @@ from ansible.module_utils.common.text.converters import to_native, to_text
 try:
     import yaml
 except ImportError:
-    yaml = None
+    yaml = None  # type: ignore[assignment]
 
 if yaml is not None:
     # The libyaml loader is about 7x faster (measured on a 50k-line render), which matters for big umbrella charts.
@@ -87,7 +87,7 @@ if yaml is not None:
 _CONTAINER_KEYS = ('containers', 'initContainers', 'ephemeralContainers')
 
 
-def _is_list(value: object) -> bool:
+def _is_list(value: object) -> TypeGuard[Sequence[Any]]:
     return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
 
 

@@ -8,9 +8,8 @@
 from __future__ import annotations
 
 import re
-from collections import namedtuple
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 from urllib.parse import urlsplit
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
@@ -161,10 +160,9 @@ def parse_reference(text: str) -> Reference:
     if _IMAGE_ID_RE.fullmatch(text):
         _fail(text, 'a 64-character hexadecimal string is an image ID, not a name (use "name@sha256:%s")' % text)
 
-    rest, at, digest = text.partition('@')
-    if not at:
-        digest = None
-    else:
+    rest, at, digest_text = text.partition('@')
+    digest = digest_text if at else None
+    if digest is not None:
         problem = digest_problem(digest)
         if problem:
             _fail(text, problem)
@@ -200,7 +198,12 @@ def parse_reference(text: str) -> Reference:
 # Registry manifest URLs.
 
 MANIFESTS = '/manifests/'
-ManifestURL = namedtuple('ManifestURL', ['base_url', 'repository', 'reference'])
+class ManifestURL(NamedTuple):
+    """A registry manifest URL's parts: ``http(s)://host[:port]``, the repository, the tag or digest."""
+
+    base_url: str
+    repository: str
+    reference: str
 
 
 def parse_manifest_url(url: str) -> ManifestURL:

@@ -307,7 +307,8 @@ class _Translator:
         negate = src.startswith('^', pos)
         if negate:
             pos += 1
-        ranges, first = [], True
+        ranges: list[tuple[int, int]] = []
+        first = True
         while True:
             if pos >= len(src):
                 self.pos = start
@@ -354,7 +355,7 @@ class _Translator:
         if letter in 'pP':
             match = _UNICODE_CLASS_RE.match(self.src, self.pos)
             self.fail('Unicode class %s is valid RE2 but not supported here (Python re has no \\p); use an explicit range such as [A-Za-z]'
-                      % match.group(0))
+                      % (match.group(0) if match else '\\' + letter))
         ranges = _PERL_CLASSES[letter.lower()]
         return _complement(ranges) if letter.isupper() else ranges
 

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import namedtuple
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from ansible_collections.prewarm.harbor.plugins.module_utils._rules.goregexp import GoRegexp
 
-_Ref = namedtuple('_Ref', ['name', 'num', 'text'])
+
+class _Ref(NamedTuple):
+    """A group reference in a template: its name, its number (-1 for a name that is not one) and its text."""
+
+    name: str
+    num: int
+    text: str
 
 
 def _is_name_char(char: str) -> bool:

@@ -97,10 +97,10 @@ class Rule:
         for key, value in (('regex_url', regex_url), ('replacement_oci', replacement_oci)):
             if not isinstance(value, str) or not value:
                 self.fail(key, 'required: give a non-empty string')
-        for key, value in (('replacement_arch', replacement_arch), ('target_os', target_os),
-                           ('target_arch', target_arch), ('target_variant', target_variant)):
-            if value is not None and not isinstance(value, str):
-                self.fail(key, 'must be a string, got %r' % (value,))
+        for key, optional in (('replacement_arch', replacement_arch), ('target_os', target_os),
+                              ('target_arch', target_arch), ('target_variant', target_variant)):
+            if optional is not None and not isinstance(optional, str):
+                self.fail(key, 'must be a string, got %r' % (optional,))
         try:
             self.regex = translate_go_regex(regex_url)
         except InvalidRegexp as exc:
