@@ -20,7 +20,7 @@ from ansible.errors import AnsibleError
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import ARGUMENT_SPEC, PER_CACHE, validate
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
-from ansible_collections.prewarm.harbor.plugins.module_utils._populate import populate
+from ansible_collections.prewarm.harbor.plugins.module_utils._populate import prepare
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.populator_config import load_config
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import UNMATCHED, WOULD_WARM
 
@@ -145,8 +145,9 @@ def _cache(entry, index, settings):
 
 
 def _match(entry, images):
-    """Each image's rule, by the module itself in check mode against a plain proxy (which sends no request)."""
-    params = dict(entry['options'], images=images, cache_flavor='distribution', fail_on_error=False)
+    """Each image's target as the module's own ``prepare`` makes it (every option checked, nothing sent, no thread):
+    to warm (``would_warm``), ``unmatched`` or ``failed`` (an invalid reference)."""
+    params = dict(entry['options'], images=images, fail_on_error=False)
     if entry['runner']:
         for key in _PATHS:  # on the runner, not here
             params.pop(key, None)
@@ -154,10 +155,17 @@ def _match(entry, images):
         if entry[key]:
             params[key.split('_', maxsplit=1)[0]] = os.environ[entry[key]]
     try:
-        result, _failed = populate(validate(params)[0], check_mode=True)
+        prepared = prepare(validate(params)[0])
     except OptionError as exc:
         raise AnsibleError('%s: %s' % (entry['where'], exc))
-    return result['images']
+    return [_planned(target.result()) for target in prepared.targets]
+
+
+def _planned(result):
+    """A target's result as the plan shows it: settled by planning (unmatched, failed), else still to warm."""
+    if result.status is None:
+        result.finish(WOULD_WARM)
+    return result.as_dict()
 
 
 def _config_file_rules(path, where):
