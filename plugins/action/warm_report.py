@@ -15,7 +15,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.prewarm.harbor.plugins.plugin_utils._report import lines, outcome
+from ansible_collections.prewarm.harbor.plugins.plugin_utils._report import build_report, lines
 
 
 class ActionModule(ActionBase):
@@ -30,7 +30,7 @@ class ActionModule(ActionBase):
         registered = self._task.args.get('registered', 'prewarm_result')
         hostvars = (task_vars or {})['hostvars']
         results = [hostvars[lane['name']].get(registered) or {} if lane['name'] in hostvars else {} for lane in plan['lanes']]
-        report = outcome(plan, results, time.time() - plan['started'], bool(self._task.check_mode))
+        report = build_report(plan, results, time.time() - plan['started'], bool(self._task.check_mode))
         shown = lines(report, plan['sources'])
         if plan.get('report'):
             _write_json(plan['report'], dict(summary=report['summary'], images=report['images'], sources=plan['sources']))

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Private to this collection: no compatibility promise for other collections.
-"""The companion playbook's outcome: every image's result from its lane, counted per cache and in total, and the
+"""The companion playbook's report: every image's result from its lane, counted per cache and in total, and the
 lines the summary prints. Counting and the failure message are the module's own (module_utils._summary)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._summary import cou
 LABELS = dict(warmed='warmed', cached='cached', would_warm='would warm', unmatched='unmatched', failed='failed')
 
 
-def outcome(plan: dict[str, Any], registered: list[dict[str, Any]], seconds: float, check_mode: bool) -> dict[str, Any]:
+def build_report(plan: dict[str, Any], registered: list[dict[str, Any]], seconds: float, check_mode: bool) -> dict[str, Any]:
     """``registered``: each lane's registered result, in the plan's lane order (a missing one is {})."""
     entries = list(plan['settled'])
     for lane, result in zip(plan['lanes'], registered):

@@ -1,11 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The playbook's outcome from lanes' registered results: nothing lost, counted per cache, failures named."""
+"""The playbook's report from lanes' registered results: nothing lost, counted per cache, failures named."""
 
 from __future__ import annotations
 
-from ansible_collections.prewarm.harbor.plugins.plugin_utils._report import lines, outcome
+from ansible_collections.prewarm.harbor.plugins.plugin_utils._report import build_report, lines
 
 
 def lane(name, cache, images):
@@ -25,7 +25,7 @@ def test_every_image_is_accounted_for_even_without_a_result():
         {'results': [warmed('a:1', 100), {'failed': True, 'msg': 'MODULE FAILURE', 'module_stderr': 'Traceback ...'}]},
         {},
     ]
-    report = outcome(plan, registered, 3.0, False)
+    report = build_report(plan, registered, 3.0, False)
     assert [(entry['image'], entry.get('cache'), entry['status']) for entry in report['images']] == [
         ('a:1', 'eu', 'warmed'), ('a:1', 'us', 'failed'), ('b:1', 'eu', 'failed'), ('q:1', None, 'unmatched')]
     assert report['summary']['caches']['eu']['bytes_pulled'] == 100 and report['summary']['caches']['us']['failed'] == 1
@@ -38,5 +38,5 @@ def test_every_image_is_accounted_for_even_without_a_result():
 
 
 def test_no_images_names_the_sources():
-    report = outcome({'lanes': [], 'settled': [], 'caches': ['default'], 'parallel': 2}, [], 0.1, True)
+    report = build_report({'lanes': [], 'settled': [], 'caches': ['default'], 'parallel': 2}, [], 0.1, True)
     assert lines(report, ['render.yaml']) == ['no images found in render.yaml']
