@@ -75,6 +75,9 @@ _value:
       type: float
 '''
 
+from collections.abc import Callable
+from typing import Any
+
 from ansible.errors import AnsibleError, AnsibleFilterError
 
 from ansible_collections.prewarm.harbor.plugins.plugin_utils._lanes import plan
@@ -82,17 +85,17 @@ from ansible_collections.prewarm.harbor.plugins.plugin_utils._lanes import plan
 SINGLE_CACHE = 'default'
 
 
-def warm_plan(release, caches, settings):
+def warm_plan(release: list[dict[str, Any]], caches: list[dict[str, Any]], settings: dict[str, Any]) -> dict[str, Any]:
     try:
         if caches and (settings.get('username') or settings.get('password')):
             raise AnsibleError('prewarm_username and prewarm_password belong to the single cache: with prewarm_caches, '
                                'give each cache username_env and password_env (or an auth_file) instead')
         return plan(list(release), list(caches) or [_single_cache(settings)], settings)
     except AnsibleError as exc:
-        raise AnsibleFilterError(exc.message)
+        raise AnsibleFilterError(exc.message) from exc
 
 
-def _single_cache(settings):
+def _single_cache(settings: dict[str, Any]) -> dict[str, Any]:
     """The cache the single-cache variables describe (prewarm_proxy_caches or prewarm_config_file, ...)."""
     if bool(settings.get('proxy_caches')) == bool(settings.get('config_file')):
         raise AnsibleError('set exactly one of prewarm_proxy_caches (a list of rules) and prewarm_config_file (the '
@@ -102,5 +105,5 @@ def _single_cache(settings):
 
 
 class FilterModule:
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {'warm_plan': warm_plan}

@@ -7,13 +7,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 
-RULE_OPTIONS = dict(
+RULE_OPTIONS: dict[str, dict[str, Any]] = dict(
     regex_url=dict(type='str', required=True),
     replacement_oci=dict(type='str', required=True),
     replacement_arch=dict(type='str'),
@@ -23,7 +26,7 @@ RULE_OPTIONS = dict(
     platforms=dict(type='list', elements='str'),
 )
 
-ARGUMENT_SPEC = dict(
+ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
     image=dict(type='str'),
     images=dict(type='list', elements='str'),
     proxy_caches=dict(type='list', elements='dict', options=RULE_OPTIONS),
@@ -61,14 +64,14 @@ NOT_PER_CACHE = frozenset((
 PER_CACHE = tuple(name for name in ARGUMENT_SPEC if name not in NOT_PER_CACHE)
 
 # Keyword arguments of AnsibleModule and of ArgumentSpecValidator alike.
-SPEC = dict(
+SPEC: dict[str, Any] = dict(
     argument_spec=ARGUMENT_SPEC,
     mutually_exclusive=[('image', 'images'), ('proxy_caches', 'config_file')],
     required_one_of=[('image', 'images'), ('proxy_caches', 'config_file')],
 )
 
 
-def validate(args, action='prewarm.harbor.harbor_proxy_cache_populate'):
+def validate(args: Mapping[str, Any], action: str = 'prewarm.harbor.harbor_proxy_cache_populate') -> tuple[dict[str, Any], set[str]]:
     """``args`` checked and completed as AnsibleModule would: (parameters, the values to mask as no_log).
 
     Raises OptionError with AnsibleModule's message; for callers that run the module's code without it.

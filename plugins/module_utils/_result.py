@@ -10,6 +10,8 @@ The module's RETURN (``images[]``) documents exactly what ``ImageResult.as_dict`
 
 from __future__ import annotations
 
+from typing import Any
+
 WARMED, CACHED, WOULD_WARM, UNMATCHED, FAILED = 'warmed', 'cached', 'would_warm', 'unmatched', 'failed'
 STATUSES = (WARMED, CACHED, WOULD_WARM, UNMATCHED, FAILED)
 
@@ -23,13 +25,21 @@ class PlatformResult:
     """
 
     __slots__ = ('platform', 'status', 'digest', 'attestation', 'blobs', 'bytes', 'bytes_pulled', 'blobs_pulled')
+    platform: str | None
+    status: str | None
+    digest: str | None
+    attestation: str | None
+    blobs: int | None
+    bytes: int | None
+    bytes_pulled: int | None
+    blobs_pulled: int | None
 
-    def __init__(self, platform=None, status=None, digest=None):
+    def __init__(self, platform: str | None = None, status: str | None = None, digest: str | None = None) -> None:
         for key in self.__slots__:
             setattr(self, key, None)
         self.platform, self.status, self.digest = platform, status, digest
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in self.__slots__ if getattr(self, key) is not None}
 
 
@@ -42,29 +52,42 @@ class ImageResult:
     __slots__ = ('image', 'status', 'changed', 'rule', 'manifest_url', 'digest', 'media_type', 'platforms', 'harbor',
                  'retries', 'msg', 'seconds')
     _ALWAYS = ('image', 'status', 'changed', 'rule', 'manifest_url', 'digest')
+    image: str
+    status: str | None
+    changed: bool
+    rule: int | None
+    manifest_url: str | None
+    digest: str | None
+    media_type: str | None
+    platforms: list[PlatformResult]
+    harbor: dict[str, Any] | None
+    retries: int | None
+    msg: str | None
+    seconds: float | None
 
-    def __init__(self, image, rule=None, manifest_url=None):
+    def __init__(self, image: str, rule: int | None = None, manifest_url: str | None = None) -> None:
         for key in self.__slots__:
             setattr(self, key, None)
         self.image, self.rule, self.manifest_url = image, rule, manifest_url
         self.changed = False
         self.platforms = []
 
-    def finish(self, status):
+    def finish(self, status: str) -> None:
         """Done without a problem: the cache changed (or, in check mode, would) unless all was there."""
         self.status = status
         self.changed = status in (WARMED, WOULD_WARM)
 
-    def fail(self, msg, changed=False):
+    def fail(self, msg: str, changed: bool = False) -> None:
         """``changed``: what the image did to the cache before it failed, when that is known to matter."""
         self.status = FAILED
         self.changed = changed
         self.msg = msg
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         result = {key: getattr(self, key) for key in self._ALWAYS}
         result['platforms'] = [platform.as_dict() for platform in self.platforms]
         for key in ('media_type', 'harbor', 'retries', 'msg', 'seconds'):
-            if getattr(self, key) is not None:
-                result[key] = dict(self.harbor) if key == 'harbor' else getattr(self, key)
+            value = getattr(self, key)
+            if value is not None:
+                result[key] = dict(value) if key == 'harbor' else value
         return result

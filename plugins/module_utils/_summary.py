@@ -11,10 +11,12 @@ Results here are serialised (ImageResult.as_dict): the module's ``summary`` and 
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import CACHED, STATUSES, WARMED
 
 
-def counts(results):
+def counts(results: list[dict[str, Any]]) -> dict[str, Any]:
     """``images`` and one count per status, plus Harbor's counts when an image went through a Harbor."""
     summary = {status: 0 for status in STATUSES}
     for result in results:
@@ -24,7 +26,7 @@ def counts(results):
     return summary
 
 
-def harbor_counts(results):
+def harbor_counts(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Images Harbor committed, those it has not yet, and when the last of those is due."""
     blocks = [entry['harbor'] for entry in results if entry.get('harbor') and entry['status'] in (WARMED, CACHED)]
     if not blocks:
@@ -35,14 +37,14 @@ def harbor_counts(results):
                 harbor_expected_at=max(due) if due else None)
 
 
-def failure_message(failed, total, shown=3):
+def failure_message(failed: list[dict[str, Any]], total: int, shown: int = 3) -> str:
     """One line: how many failed and the first reasons, each naming its image."""
     reasons = '; '.join(naming_image(entry) for entry in failed[:shown])
     more = ' (and %d more, see images)' % (len(failed) - shown) if len(failed) > shown else ''
     return '%d of %d images failed: %s%s' % (len(failed), total, reasons, more)
 
 
-def naming_image(entry):
+def naming_image(entry: dict[str, Any]) -> str:
     """The entry's message, naming its image (most of the module's messages do already)."""
     msg = str(entry.get('msg') or 'no message')
     return msg if entry['image'] in msg else '%s: %s' % (entry['image'], msg)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from typing import Any
 
 from ansible.errors import AnsibleError
 
@@ -22,7 +23,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import ARG
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._populate import prepare
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.populator_config import load_config
-from ansible_collections.prewarm.harbor.plugins.module_utils._result import UNMATCHED, WOULD_WARM
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import UNMATCHED, WOULD_WARM, ImageResult
 
 LANE_PREFIX = 'prewarm-'
 _NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_-]*$')
@@ -32,7 +33,7 @@ _PATHS = tuple(key for key in PER_CACHE if ARGUMENT_SPEC[key]['type'] == 'path')
 _SHARED = tuple(key for key in PER_CACHE if key not in _PATHS)
 
 
-def plan(release, caches, settings):
+def plan(release: list[dict[str, Any]], caches: list[dict[str, Any]], settings: dict[str, Any]) -> dict[str, Any]:
     """``release``: the sources and their images (the release_images lookup's entries); ``caches``: the entries of
     prewarm_caches (or the one made of the single-cache variables); ``settings``: the play-wide variables
     (parallel, forks, cwd and the module options' defaults)."""
@@ -79,7 +80,7 @@ def plan(release, caches, settings):
                 sources=[source['source'] for source in release], report=_absolute(settings['cwd'], settings.get('report')) or '')
 
 
-def _unmatched_once(settled, taken):
+def _unmatched_once(settled: list[dict[str, Any]], taken: set[str]) -> list[dict[str, Any]]:
     """An image no rule of one cache takes is unmatched only when no other cache takes it either, and then once."""
     kept, unmatched = [], set()
     for result in settled:
@@ -91,7 +92,7 @@ def _unmatched_once(settled, taken):
     return kept
 
 
-def _lane_counts(wanted, limit):
+def _lane_counts(wanted: list[int], limit: int) -> list[int]:
     """Lanes per cache: each cache with work gets one, then one more in turn while any wants more, ``limit`` in all.
     With more caches than ``limit``, each still gets its one lane and ``throttle`` keeps the limit."""
     counts = [1 if want else 0 for want in wanted]
@@ -102,7 +103,7 @@ def _lane_counts(wanted, limit):
     return counts
 
 
-def _cache(entry, index, settings):
+def _cache(entry: dict[str, Any], index: int, settings: dict[str, Any]) -> dict[str, Any]:
     """One cache's name, lanes wanted, runner, credentials' variable names, and module options (image aside)."""
     name = str(entry.get('name') or '')
     if not _NAME.match(name):
@@ -124,9 +125,10 @@ def _cache(entry, index, settings):
     if bool(entry.get('proxy_caches')) == bool(entry.get('config_file')):
         raise AnsibleError('%s: set exactly one of proxy_caches (a list of rules) and config_file (a '
                            'HarborProxyCachePopulator configuration file)' % where)
-    if entry.get('config_file'):
+    config_file = _absolute(cwd, entry.get('config_file'))
+    if config_file:
         # Read here, sent as rules: a runner need not hold the file.
-        options['proxy_caches'], jobs = _config_file_rules(_absolute(cwd, entry['config_file']), where)
+        options['proxy_caches'], jobs = _config_file_rules(config_file, where)
     else:
         options['proxy_caches'] = entry['proxy_caches']
     options.update((key, entry[key]) for key in ('username', 'password') if entry.get(key))
@@ -144,7 +146,7 @@ def _cache(entry, index, settings):
                 username_env=entry.get('username_env') or '', password_env=entry.get('password_env') or '')
 
 
-def _match(entry, images):
+def _match(entry: dict[str, Any], images: list[str]) -> list[dict[str, Any]]:
     """Each image's target as the module's own ``prepare`` makes it (every option checked, nothing sent, no thread):
     to warm (``would_warm``), ``unmatched`` or ``failed`` (an invalid reference)."""
     params = dict(entry['options'], images=images, fail_on_error=False)
@@ -157,18 +159,18 @@ def _match(entry, images):
     try:
         prepared = prepare(validate(params)[0])
     except OptionError as exc:
-        raise AnsibleError('%s: %s' % (entry['where'], exc))
+        raise AnsibleError('%s: %s' % (entry['where'], exc)) from exc
     return [_planned(target.result()) for target in prepared.targets]
 
 
-def _planned(result):
+def _planned(result: ImageResult) -> dict[str, Any]:
     """A target's result as the plan shows it: settled by planning (unmatched, failed), else still to warm."""
     if result.status is None:
         result.finish(WOULD_WARM)
     return result.as_dict()
 
 
-def _config_file_rules(path, where):
+def _config_file_rules(path: str, where: str) -> tuple[list[dict[str, Any]], int | None]:
     """The file's rules as proxy_caches options, and its maxNumberOfParallelJobs; checked as the module would."""
     try:
         config = load_config(path)
@@ -177,5 +179,5 @@ def _config_file_rules(path, where):
     return config.proxy_caches, config.jobs
 
 
-def _absolute(cwd, path):
+def _absolute(cwd: str, path: str | None) -> str | None:
     return os.path.join(cwd, os.path.expanduser(path)) if path else None

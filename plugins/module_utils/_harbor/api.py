@@ -12,9 +12,10 @@ it kept. Nothing here makes Harbor fetch or store anything.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import normalize
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import Platform, normalize
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, RegistryError, Tally
 
@@ -22,17 +23,17 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client im
 class Artifact:
     """One committed artifact: its local digest, its tags, the children an index kept, an image's platform."""
 
-    def __init__(self, document):
-        self.digest = document.get('digest')
-        self.media_type = document.get('manifest_media_type') or ''
-        self.tags = [tag.get('name') for tag in document.get('tags') or [] if isinstance(tag, dict)]
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.digest: str | None = document.get('digest')
+        self.media_type: str = document.get('manifest_media_type') or ''
+        self.tags: list[str | None] = [tag.get('name') for tag in document.get('tags') or [] if isinstance(tag, dict)]
         references = [ref for ref in document.get('references') or [] if isinstance(ref, dict)]
-        self.children = [ref.get('child_digest') for ref in references]
-        self.child_platforms = [(ref.get('child_digest'), ref['platform']) for ref in references
+        self.children: list[str | None] = [ref.get('child_digest') for ref in references]
+        self.child_platforms: list[tuple[str | None, dict[str, Any]]] = [(ref.get('child_digest'), ref['platform']) for ref in references
                                 if isinstance(ref.get('platform'), dict)]
         extra = document.get('extra_attrs') or {}
         # Harbor copies an image config's os and architecture (not the variant) into extra_attrs.
-        self.platform = normalize(extra.get('os'), extra.get('architecture'), extra.get('variant')) \
+        self.platform: Platform | None = normalize(extra.get('os'), extra.get('architecture'), extra.get('variant')) \
             if extra.get('os') and extra.get('architecture') else None
 
 

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Collection, Sequence
+from typing import Any
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.api import artifact
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.api import Artifact, artifact
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, Tally
 
 CHECK_INTERVAL = 20.0  # seconds: sleepIntervalSec, between a store job's checks
 MANIFEST_CHECKS = 10  # maxManifestWait: then Harbor fetches the missing blobs itself
@@ -32,7 +36,8 @@ class Pull:
     upstream (an index's differs from the one Harbor stores, which it re-serialises).
     """
 
-    def __init__(self, repo, reference, upstream_digest, is_index, platforms):
+    def __init__(self, repo: Repository, reference: str, upstream_digest: str, is_index: bool,
+                 platforms: list[tuple[str, str]]) -> None:
         self.repo = repo  # a Repository: where the pull is made
         self.reference = reference
         self.upstream_digest = upstream_digest
@@ -40,33 +45,33 @@ class Pull:
         self.platforms = platforms
 
     @property
-    def by_digest(self):
+    def by_digest(self) -> bool:
         return ':' in self.reference
 
 
 class Commit:
     """What Harbor holds for a Pull now: the result's ``harbor`` block."""
 
-    def __init__(self, committed, top, platforms, note=None):
+    def __init__(self, committed: bool, top: Artifact | None, platforms: list[str], note: str | None = None) -> None:
         self.committed = committed  # a pull by the reference gets every selected platform with upstream down
         self.digest = top.digest if top else None  # what the reference resolves to in Harbor
         self.platform = top.platform if top else None  # a single-platform image's, as Harbor recorded it
         self.platforms = platforms  # labels of the selected platforms whose manifest is committed
         self.note = note  # why Harbor will not commit the rest (waiting cannot help), or None
 
-    def missing(self, pull):
+    def missing(self, pull: Pull) -> str:
         """What is not committed yet, in words."""
         parts = [] if self.committed else ['%s %s' % ('digest' if pull.by_digest else 'tag', pull.reference)]
         parts += ['platform %s' % label for label, _digest in pull.platforms if label not in self.platforms]
         return ', '.join(parts)
 
-    def block(self, pull):
+    def block(self, pull: Pull) -> dict[str, Any]:
         return dict(committed=self.committed, digest=self.digest, platforms=list(self.platforms),
                     index_digest_offline=bool(pull.is_index and self.digest == pull.upstream_digest),
                     note=self.note)
 
 
-def inspect(registry, pull, tally=None):
+def inspect(registry: Registry, pull: Pull, tally: Tally | None = None) -> Commit:
     """Ask Harbor's artifacts API what it holds for ``pull``: a Commit."""
     top = artifact(registry, pull.repo, pull.reference, tally)
     kept = set(top.children) if top else set()
@@ -82,7 +87,7 @@ def inspect(registry, pull, tally=None):
     return Commit(committed, top, held, None if committed else _never(pull, top, held))
 
 
-def _never(pull, top, held):
+def _never(pull: Pull, top: Artifact | None, held: list[str]) -> str | None:
     """Why Harbor will not commit what the pull needs, however long one waits; None when it still may."""
     if pull.is_index and pull.by_digest:
         return ('Harbor stores an index under the digest of its own re-serialisation, never under upstream\'s %s: '
@@ -100,26 +105,27 @@ def _never(pull, top, held):
 class Timeline:
     """When each request that starts a Harbor store job was sent, and when the blobs it needs were stored."""
 
-    def __init__(self):
-        self.head = None  # the HEAD by tag: it starts EnsureTag
-        self.top = None  # the GET of the top manifest
-        self.children = {}  # digest -> [requested at, its blobs stored at (None: not read)]
+    def __init__(self) -> None:
+        self.head: float | None = None  # the HEAD by tag: it starts EnsureTag
+        self.top: float | None = None  # the GET of the top manifest
+        self.children: dict[str, list[float | None]] = {}  # digest -> [requested at, its blobs stored at (None: not read)]
 
-    def child(self, digest, requested):
+    def child(self, digest: str, requested: float | None) -> None:
         self.children.setdefault(digest, [requested, None])
 
-    def blobs_stored(self, digest, at):
+    def blobs_stored(self, digest: str, at: float) -> None:
         entry = self.children.get(digest)
         if entry is not None:
             entry[1] = at if entry[1] is None else max(entry[1], at)
 
 
-def expected(pull, timeline, index_children, held, interval=CHECK_INTERVAL):
+def expected(pull: Pull, timeline: Timeline, index_children: Sequence[str], held: Collection[str],
+             interval: float = CHECK_INTERVAL) -> float | None:
     """When Harbor is due to commit what ``pull`` needs (an epoch time), from its timers; None when never.
 
     ``index_children``: every digest the index lists; ``held``: digests already committed.
     """
-    def manifest(digest):
+    def manifest(digest: str) -> float | None:
         if digest in held:
             return time.time()
         requested, stored = timeline.children.get(digest, (None, None))
@@ -138,12 +144,14 @@ def expected(pull, timeline, index_children, held, interval=CHECK_INTERVAL):
     if None in children:  # a child nobody read: the index waits for its 20th check, then is stored trimmed
         index = timeline.top + LIST_CHECKS * interval
     else:  # the first check after the last child (a check at the same moment runs before that child's push)
-        index = timeline.top + min(int((max(children) - timeline.top) / interval) + 1, LIST_CHECKS) * interval
+        last = max(due for due in children if due is not None)
+        index = timeline.top + min(int((last - timeline.top) / interval) + 1, LIST_CHECKS) * interval
     tick = interval / 2  # EnsureTag, from the HEAD by tag
     return timeline.head + (int((index - timeline.head) / tick) + 1) * tick
 
 
-def wait(registry, pull, deadline, due, interval=CHECK_INTERVAL, tally=None):
+def wait(registry: Registry, pull: Pull, deadline: float, due: float | None, interval: float = CHECK_INTERVAL,
+         tally: Tally | None = None) -> Commit:
     """Poll the artifacts API until Harbor has committed ``pull``, it never will, or ``deadline`` passes.
 
     Sleeps until shortly before ``due`` (the expected time) first, then polls every quarter interval (at most 1 s),

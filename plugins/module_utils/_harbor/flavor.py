@@ -14,18 +14,20 @@ index needs (attestations, complete_index), what check mode may send (dry run), 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
-from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.api import artifact
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.api import Artifact, artifact
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Commit, Pull, Timeline, expected, inspect
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.waiting import commit_block
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import Blob, Manifest
-from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import ALL, attestations, from_descriptor
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import ALL, Platform, _All, attestations, from_descriptor
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.reference import is_digest
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, RegistryError, Tally
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, RegistryError, Tally, repository_of
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import CACHED, WOULD_WARM, ImageResult, PlatformResult
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import RuleMatch
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
 
 
@@ -72,7 +74,8 @@ class Distribution:
     def top_manifest(self, target: Target, tally: Tally, timeline: Timeline) -> Manifest:
         """The image's first manifest, by the reference the rule made."""
         timeline.top = time.time()
-        return self.registry.manifest(target.match.repo, target.match.reference, tally)
+        match = matched(target)
+        return self.registry.manifest(match.repo, match.reference, tally)
 
     def attestations(self, index: Manifest) -> dict:
         """Platform manifest digest -> its attestation manifest's digest, for those the cache needs read."""
@@ -95,6 +98,11 @@ class Distribution:
 
     def committed(self, pull: Pull | None, tally: Tally) -> Commit | None:
         """What the cache has committed of ``pull``; None where nothing can tell, so a warm always counts as a change."""
+        return None
+
+    def commit(self, result: ImageResult, pull: Pull, state: Commit, timeline: Timeline, top: Manifest) -> float | None:
+        """The result's ``harbor`` block, where the cache tells what it committed; returns when the rest is due (None:
+        nothing to wait for). Never asked of a plain proxy, which makes no Pull."""
         return None
 
     def holds_some(self, state: Commit | None, first: tuple | None, tally: Tally) -> bool:
@@ -135,7 +143,7 @@ class Harbor(Distribution):
     def top_manifest(self, target: Target, tally: Tally, timeline: Timeline) -> Manifest:
         """Harbor never tags an index fetched by tag; after a HEAD by tag, an index fetched by digest gets the tag once
         Harbor has stored it (docs/harbor.md 2.7). A single manifest fetched by tag is stored with its tag."""
-        match = target.match
+        match = matched(target)
         if not is_digest(match.reference):
             timeline.head = time.time()
             head = self.registry.manifest_head(match.repo, match.reference, tally)
@@ -154,7 +162,7 @@ class Harbor(Distribution):
     def dry_run(self, target: Target, result: ImageResult, tally: Tally) -> None:
         """Harbor answers a manifest HEAD without storing anything, and its artifacts API tells what it committed."""
         super().dry_run(target, result, tally)
-        match = target.match
+        match = matched(target)
         head = self.registry.manifest_head(match.repo, match.reference, tally)
         if head is None:
             raise ImageError('manifest %s not found: check the tag or digest exists upstream' % match.manifest_url)
@@ -166,11 +174,11 @@ class Harbor(Distribution):
             result.finish(CACHED)
 
     def pull(self, target: Target, top: Manifest, platforms: list) -> Pull | None:
-        return Pull(top.repository, target.match.reference, top.digest, top.is_index,
+        return Pull(repository_of(top), matched(target).reference, top.digest, top.is_index,
                     [(str(image.platform), image.manifest.digest) for image in platforms])
 
     def committed(self, pull: Pull | None, tally: Tally) -> Commit | None:
-        return inspect(self.registry, pull, tally)
+        return inspect(self.registry, pull, tally) if pull is not None else None
 
     def holds_some(self, state: Commit | None, first: tuple | None, tally: Tally) -> bool:
         """Anything committed says yes; otherwise one HEAD of the first blob decides, which finds a warm Harbor has not
@@ -196,7 +204,14 @@ def flavor_of(registry: Registry, base: str, flavor: str, options: HarborOptions
     return (Harbor if is_harbor else Distribution)(registry, options)
 
 
-def committed_platforms(wanted: list, is_index: bool, digest: str, stored) -> list[PlatformResult]:
+def matched(target: Target) -> RuleMatch:
+    """The rule's match of a target being warmed: the warmer settles a target that has none before (Warmer._begin)."""
+    if target.match is None:
+        raise AssertionError('%s matched no rule: there is nothing to warm' % target.image)
+    return target.match
+
+
+def committed_platforms(wanted: Sequence[Platform | _All], is_index: bool, digest: str, stored: Artifact) -> list[PlatformResult]:
     """Check mode on Harbor: each wanted platform ``cached`` or ``would_warm`` from what Harbor committed (an Artifact)."""
     if not is_index:
         label = str(stored.platform or wanted[0])

@@ -15,11 +15,15 @@ from __future__ import annotations
 import ipaddress
 import threading
 import time
+from typing import TYPE_CHECKING, Any, Callable
 
 from urllib.parse import urlsplit
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry.challenge import InvalidChallenge, parse_challenges
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.challenge import Challenge, InvalidChallenge, parse_challenges
+
+if TYPE_CHECKING:  # credentials imports AuthError from here
+    from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import Credentials
 
 DEFAULT_EXPIRES_IN = 60  # seconds, as the distribution token specification says
 EXPIRY_MARGIN = 5  # renew a little before the registry would refuse the token
@@ -29,13 +33,13 @@ class AuthError(ImageError):
     """The registry refused us; the message says what to check (never the secret)."""
 
 
-def origin(url):
+def origin(url: str) -> str:
     """scheme://host[:port] of a URL: what a challenge and a token belong to."""
     parts = urlsplit(url)
     return '%s://%s' % (parts.scheme, parts.netloc)
 
 
-def is_loopback(url):
+def is_loopback(url: str) -> bool:
     host = urlsplit(url).hostname or ''
     if host == 'localhost':
         return True
@@ -48,25 +52,27 @@ def is_loopback(url):
 class Authenticator:
     """Builds Authorization headers for registry requests; thread-safe."""
 
-    def __init__(self, credentials_for, fetch_token, allow_plain_http_credentials=False):
+    def __init__(self, credentials_for: Callable[[str], Credentials | None],
+                 fetch_token: Callable[[str, list[tuple[str, str]], dict[str, str]], Any],
+                 allow_plain_http_credentials: bool = False) -> None:
         """``credentials_for(origin)`` gives the Credentials for a registry (or None);
         ``fetch_token(url, params, headers)`` returns the token endpoint's JSON document."""
         self.credentials_for = credentials_for
         self._fetch_token = fetch_token
         self._allow_plain_http = allow_plain_http_credentials
-        self._challenges = {}  # origin -> Challenge
-        self._tokens = {}  # (realm, service, scope) -> (header, expires_at)
+        self._challenges: dict[str, Challenge] = {}  # origin -> Challenge
+        self._tokens: dict[tuple[str, str, str | None], tuple[str, float]] = {}  # (realm, service, scope) -> (header, expires_at)
         self._lock = threading.Lock()
-        self._scope_locks = {}
+        self._scope_locks: dict[tuple[str, str, str | None], threading.Lock] = {}
 
-    def header(self, url, scope):
+    def header(self, url: str, scope: str | None) -> str | None:
         """The Authorization header to send up front, or None when the host has not asked for one."""
         challenge = self._challenges.get(origin(url))
         if challenge is None:
             return None
         return self._answer(url, challenge, scope)
 
-    def challenged(self, url, www_authenticate, scope, refused=None):
+    def challenged(self, url: str, www_authenticate: str | None, scope: str | None, refused: str | None = None) -> str | None:
         """Handle a 401: remember the challenge and return a header to retry with (or None).
 
         ``refused`` is the header the registry just turned down (None when none was sent): a valid
@@ -75,7 +81,7 @@ class Authenticator:
         try:
             challenges = parse_challenges(www_authenticate or '')
         except InvalidChallenge as exc:
-            raise AuthError('%s answered 401 with a malformed WWW-Authenticate header (%s)' % (origin(url), exc))
+            raise AuthError('%s answered 401 with a malformed WWW-Authenticate header (%s)' % (origin(url), exc)) from exc
         preferred = [c for c in challenges if c.scheme == 'bearer' and c.params.get('realm')] or \
                     [c for c in challenges if c.scheme == 'basic']
         if not preferred:
@@ -84,7 +90,7 @@ class Authenticator:
         self._challenges[origin(url)] = challenge
         return self._answer(url, challenge, challenge.params.get('scope') or scope, refused=refused)
 
-    def basic(self, url):
+    def basic(self, url: str) -> str | None:
         """The Basic header for ``url``'s host, or None without credentials: what Harbor's REST API takes."""
         credentials = self.credentials_for(origin(url))
         if not credentials:
@@ -92,7 +98,7 @@ class Authenticator:
         self._check_transport(url)
         return credentials.basic()
 
-    def _answer(self, url, challenge, scope, refused=None):
+    def _answer(self, url: str, challenge: Challenge, scope: str | None, refused: str | None = None) -> str:
         """The header for ``scope``: the cached token unless it is the one just refused."""
         if challenge.scheme == 'basic':
             header = self.basic(url)
@@ -112,10 +118,11 @@ class Authenticator:
             self._tokens[key] = (header, expires_at)
             return header
 
-    def _request_token(self, realm, service, scope, credentials):
-        params = [('service', service)] if service else []
+    def _request_token(self, realm: str, service: str | None, scope: str | None,
+                       credentials: Credentials | None) -> tuple[str, float]:
+        params: list[tuple[str, str]] = [('service', service)] if service else []
         params += [('scope', s) for s in (scope or '').split(' ') if s]
-        headers = {}
+        headers: dict[str, str] = {}
         if credentials:
             self._check_transport(realm)
             headers['Authorization'] = credentials.basic()
@@ -129,7 +136,7 @@ class Authenticator:
             expires_in = DEFAULT_EXPIRES_IN
         return 'Bearer ' + token, time.time() + expires_in - min(EXPIRY_MARGIN, expires_in / 2.0)
 
-    def _check_transport(self, url):
+    def _check_transport(self, url: str) -> None:
         """Credentials cross the network in clear text over http: only to loopback unless opted in."""
         if urlsplit(url).scheme == 'http' and not is_loopback(url) and not self._allow_plain_http:
             raise AuthError('refusing to send credentials over plain http to %s: use https, or set '

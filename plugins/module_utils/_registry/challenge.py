@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from collections import namedtuple
+from typing import NamedTuple, NoReturn
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 
@@ -27,46 +27,54 @@ class InvalidChallenge(ImageError):
     """A WWW-Authenticate header that cannot be parsed."""
 
 
-class Challenge(namedtuple('Challenge', ['scheme', 'params', 'token68'])):
+class _ChallengeFields(NamedTuple):
+    """Challenge's fields, typed; apart because a NamedTuple may not define __new__ (params defaults to a new {})."""
+
+    scheme: str
+    params: dict[str, str]
+    token68: str | None
+
+
+class Challenge(_ChallengeFields):
     """One challenge: ``scheme`` lower-cased, ``params`` with lower-cased names, ``token68`` or None."""
 
     __slots__ = ()
 
-    def __new__(cls, scheme, params=None, token68=None):
+    def __new__(cls, scheme: str, params: dict[str, str] | None = None, token68: str | None = None) -> Challenge:
         return super().__new__(cls, scheme, params if params is not None else {}, token68)
 
 
 class _Scanner:
-    def __init__(self, text):
+    def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
 
-    def fail(self, expected):
+    def fail(self, expected: str) -> NoReturn:
         raise InvalidChallenge('cannot parse WWW-Authenticate header "%s": expected %s at offset %d'
                                % (self.text, expected, self.pos))
 
-    def take(self, regex):
+    def take(self, regex: re.Pattern[str]) -> str | None:
         match = regex.match(self.text, self.pos)
         if match is None or not match.group(0):
             return None
         self.pos = match.end()
         return match.group(0)
 
-    def skip_ows(self):
-        self.pos = _OWS_RE.match(self.text, self.pos).end()
+    def skip_ows(self) -> None:
+        self.take(_OWS_RE)  # [ \t]* always matches: take() moves past what it matched, if anything
 
-    def peek(self, char):
+    def peek(self, char: str) -> bool:
         return self.text.startswith(char, self.pos)
 
-    def at_end(self):
+    def at_end(self) -> bool:
         return self.pos >= len(self.text)
 
-    def at_element_end(self):
+    def at_element_end(self) -> bool:
         """After optional whitespace, is the next thing a list comma or the end?"""
         self.skip_ows()
         return self.at_end() or self.peek(',')
 
-    def skip_commas(self):
+    def skip_commas(self) -> None:
         """Skip list separators, including the empty elements RFC 7230's #rule allows."""
         while True:
             self.skip_ows()
@@ -74,13 +82,13 @@ class _Scanner:
                 return
             self.pos += 1
 
-    def at_param(self):
+    def at_param(self) -> bool:
         """Is the next element ``name=value`` (a parameter) rather than a new challenge's scheme or a token68?"""
         return _PARAM_START_RE.match(self.text, self.pos) is not None
 
-    def quoted_string(self):
+    def quoted_string(self) -> str:
         self.pos += 1  # opening quote
-        chars = []
+        chars: list[str] = []
         while self.pos < len(self.text):
             char = self.text[self.pos]
             if char == '"':
@@ -94,13 +102,17 @@ class _Scanner:
         return self.fail('a closing double quote')
 
 
-def _parse_params(scanner):
-    params = {}
+def _parse_params(scanner: _Scanner) -> dict[str, str]:
+    params: dict[str, str] = {}
     while True:
-        name = scanner.take(_TOKEN_RE).lower()
+        token = scanner.take(_TOKEN_RE)
+        if token is None:  # not reached: at_param() saw "name =" here
+            scanner.fail('a parameter name')
+        name = token.lower()
         scanner.skip_ows()
         scanner.pos += 1  # "=", checked by at_param()
         scanner.skip_ows()
+        value: str | None
         if scanner.peek('"'):
             value = scanner.quoted_string()
         else:
@@ -116,7 +128,7 @@ def _parse_params(scanner):
             return params
 
 
-def _parse_one(scanner, challenges):
+def _parse_one(scanner: _Scanner, challenges: list[Challenge]) -> None:
     scheme = scanner.take(_TOKEN_RE)
     if scheme is None:
         scanner.fail('an authentication scheme')
@@ -132,13 +144,13 @@ def _parse_one(scanner, challenges):
     challenges.append(Challenge(scheme.lower(), token68=token68))
 
 
-def parse_challenges(header):
+def parse_challenges(header: object) -> list[Challenge]:
     """Parse one WWW-Authenticate value, or a list of them (one per header line), into Challenge objects.
 
     Raises InvalidChallenge (a ValueError) naming the header when it is malformed; never anything else.
     """
     if isinstance(header, (list, tuple)):
-        challenges = []
+        challenges: list[Challenge] = []
         for value in header:
             challenges.extend(parse_challenges(value))
         return challenges

@@ -12,28 +12,34 @@ cannot see inside a streamed body.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import traceback
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.auth import Authenticator, AuthError, origin
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.connection import Connection
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import Credentials
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import (
     ACCEPT, MAX_MANIFEST_BYTES, Blob, DigestMismatch, Manifest, ManifestError, ManifestHead, hasher_for, parse_manifest,
 )
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 
-REQUESTS_IMPORT_ERROR = None
+REQUESTS_IMPORT_ERROR: str | None = None
 try:
     import requests
+    import urllib3
     from requests.adapters import HTTPAdapter
     from urllib3.exceptions import HTTPError as Urllib3Error, InsecureRequestWarning
     from urllib3.util.retry import Retry
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
-    Retry = object
+
+if TYPE_CHECKING:  # urllib3 1.26 has no BaseHTTPResponse
+    from urllib3.response import BaseHTTPResponse
 
 CHUNK = 1024 * 1024  # large reads keep per-chunk overhead (and GIL hand-offs) negligible
 MAX_RETRY_AFTER = 120  # seconds: a longer Retry-After is shortened to this, per retry
@@ -45,12 +51,13 @@ class RegistryError(ImageError):
     """A request that failed for good; the message says what happened and what to check."""
 
 
-class CappedRetry(Retry):
-    """urllib3 Retry that will not sleep longer than MAX_RETRY_AFTER on a Retry-After header."""
+if REQUESTS_IMPORT_ERROR is None:  # else there is no Retry, and no Registry can be made (the module says why)
+    class CappedRetry(Retry):
+        """urllib3 Retry that will not sleep longer than MAX_RETRY_AFTER on a Retry-After header."""
 
-    def get_retry_after(self, response):
-        seconds = super().get_retry_after(response)
-        return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+        def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+            seconds = super().get_retry_after(response)
+            return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
 
 
 @dataclass(frozen=True)
@@ -64,11 +71,11 @@ class BlobHead:
 class Tally:
     """The retries of one image, shared by the threads working on it."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self.retries = 0
 
-    def add(self, retries=0):
+    def add(self, retries: int = 0) -> None:
         with self._lock:
             self.retries += retries
 
@@ -76,17 +83,18 @@ class Tally:
 class Registry:
     """A client for every registry of one run; safe to share between threads."""
 
-    def __init__(self, credentials_for, connection=Connection()):
+    def __init__(self, credentials_for: Callable[[str], Credentials | None], connection: Connection | None = None) -> None:
         """``credentials_for``: ``(origin) -> Credentials or None`` (a _registry.credentials.CredentialSource)."""
+        connection = connection or Connection()
         retries = connection.retries
         self.retries = retries
         self.timeout = (connection.timeout, connection.timeout)
         self.session = requests.Session()
         self.session.headers['User-Agent'] = USER_AGENT
         # Given per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's verify.
-        self.verify = connection.ca_path or connection.validate_certs
+        self.verify: str | bool = connection.ca_path or connection.validate_certs
         if not connection.validate_certs:
-            requests.packages.urllib3.disable_warnings(InsecureRequestWarning)
+            urllib3.disable_warnings(InsecureRequestWarning)  # requests.packages.urllib3 is urllib3
         retry = CappedRetry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=0.5,
                             status_forcelist=RETRY_STATUSES, allowed_methods=frozenset(['GET', 'HEAD']),
                             respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False)
@@ -95,20 +103,22 @@ class Registry:
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
         self.auth = Authenticator(credentials_for, self._fetch_token, connection.allow_plain_http_credentials)
-        self._flavors = {}
+        self._flavors: dict[str, bool] = {}
         self._flavor_lock = threading.Lock()
 
-    def close(self):
+    def close(self) -> None:
         self.session.close()
 
     # -- requests ---------------------------------------------------------------------------
 
-    def request(self, method, url, scope, tally=None, headers=None, stream=False):
+    def request(self, method: str, url: str, scope: str, tally: Tally | None = None, headers: dict[str, str] | None = None,
+                stream: bool = False) -> requests.Response:
         """Send with auth; on 401 learn the challenge and retry once with a fresh token."""
         headers = dict(headers or {})
-        response = None
+        response: requests.Response | None = None
         for attempt in (1, 2):
-            auth = self.auth.header(url, scope) if attempt == 1 else self.auth.challenged(
+            # No response before the first attempt; the second answers the first's 401.
+            auth = self.auth.header(url, scope) if response is None else self.auth.challenged(
                 url, response.headers.get('WWW-Authenticate'), scope, refused=headers.get('Authorization'))
             if auth is None and attempt == 2:
                 break
@@ -129,21 +139,22 @@ class Registry:
                         'and that the account may pull from this project' % (
                             method, _redacted(url), '' if self.auth.credentials_for(origin(url)) else ' without credentials'))
 
-    def _send(self, method, url, tally, **kwargs):
+    def _send(self, method: str, url: str, tally: Tally | None, **kwargs: Any) -> requests.Response:
         try:
             response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, allow_redirects=True, **kwargs)
         except requests.exceptions.SSLError as exc:
+            # from None: requests' text has the whole URL, query and all (a storage redirect's is signed), which the message leaves out
             raise RegistryError('%s %s: TLS verification failed (%s): give the CA with ca_path, or set validate_certs: false '
-                                'for a test registry' % (method, _redacted(url), _reason(exc)))
+                                'for a test registry' % (method, _redacted(url), _reason(exc))) from None
         except requests.exceptions.RequestException as exc:
             raise RegistryError('%s %s: %s after %d retries: check the cache is reachable' % (
-                method, _redacted(url), _reason(exc), self.retries))
+                method, _redacted(url), _reason(exc), self.retries)) from None
         if tally is not None:
             history = getattr(getattr(response.raw, 'retries', None), 'history', ()) or ()
             tally.add(retries=len(history))
         return response
 
-    def _fetch_token(self, realm, params, headers):
+    def _fetch_token(self, realm: str, params: list[tuple[str, str]], headers: dict[str, str]) -> Any:
         response = self._send('GET', realm, None, params=params, headers=headers)
         if response.status_code in (401, 403):
             raise AuthError('the token service %s refused the credentials (%d): check username and password' % (
@@ -152,12 +163,12 @@ class Registry:
             raise AuthError('the token service %s answered %d' % (_redacted(realm), response.status_code))
         try:
             return response.json()
-        except ValueError:
-            raise AuthError('the token service %s answered with something that is not JSON' % _redacted(realm))
+        except ValueError as exc:
+            raise AuthError('the token service %s answered with something that is not JSON' % _redacted(realm)) from exc
 
     # -- what the warmer asks ---------------------------------------------------------------
 
-    def is_harbor(self, base):
+    def is_harbor(self, base: str) -> bool:
         """Harbor answers /api/v2.0/ping with Pong; a plain registry does not have that API."""
         with self._flavor_lock:  # one probe per cache, however many images start at once
             if base in self._flavors:
@@ -169,7 +180,7 @@ class Registry:
             self._flavors[base] = response.status_code == 200 and response.text.strip().strip('"') == 'Pong'
             return self._flavors[base]
 
-    def api_json(self, url, what, tally=None):
+    def api_json(self, url: str, what: str, tally: Tally | None = None) -> Any:
         """GET a document of Harbor's REST API, which takes Basic credentials, not registry tokens (docs/harbor.md 6.3).
 
         Returns the JSON document, or None on 404; a refusal names the permission it needs.
@@ -188,8 +199,8 @@ class Registry:
             _check(response, what)
             try:
                 return response.json()
-            except ValueError:
-                raise RegistryError('%s: Harbor\'s API answered with something that is not JSON' % what)
+            except ValueError as exc:
+                raise RegistryError('%s: Harbor\'s API answered with something that is not JSON' % what) from exc
 
     def manifest(self, repo: Repository, reference: str, tally: Tally | None = None, expected_digest: str | None = None) -> Manifest:
         """GET and verify a manifest; returns a parsed Manifest, its ``repository`` where the cache served it from."""
@@ -198,7 +209,7 @@ class Registry:
         where = 'manifest %s/%s%s%s' % (origin(repo.base), repo.name, '@' if by_digest else ':', reference)
         digest = expected_digest or (reference if by_digest else None)
 
-        def attempt():
+        def attempt() -> tuple[Manifest | None, str | None]:
             response = self.request('GET', url, repo.scope, tally, headers={'Accept': ACCEPT}, stream=True)
             with response:
                 _check(response, where)
@@ -259,18 +270,19 @@ class Registry:
         where = 'blob %s in %s' % (blob.digest, repo.name)
         pulled = [0]  # over every attempt: what the network carried, not just the good copy
 
-        def attempt():
+        def attempt() -> tuple[tuple[int, bytes | None], str | None]:
             response = self.request('GET', url, repo.scope, tally, stream=True)
             with response:
                 _check(response, where)
                 hasher = hasher_for(blob.digest)
                 size = 0
-                parts = [] if keep else None
+                parts: list[bytes] | None = [] if keep else None
+                problem: str | None
                 try:
                     for chunk in response.raw.stream(CHUNK, decode_content=False):
                         hasher.update(chunk)
                         size += len(chunk)
-                        if keep:
+                        if parts is not None:  # keep
                             parts.append(chunk)
                         if size > blob.size:
                             break
@@ -279,11 +291,11 @@ class Registry:
                 else:
                     problem = _verify(blob, size, hasher)
                 pulled[0] += size
-            return (pulled[0], b''.join(parts) if keep else None), problem
+            return (pulled[0], b''.join(parts) if parts is not None else None), problem
 
         return self._until_intact(where, attempt, tally)
 
-    def _until_intact(self, where, attempt, tally):
+    def _until_intact(self, where: str, attempt: Callable[[], tuple[Any, str | None]], tally: Tally | None) -> Any:
         """Run ``attempt`` (returning (result, problem)) until a body arrives whole and verified.
 
         urllib3 retries what goes wrong before a response; a body cut short or not matching its
@@ -299,7 +311,7 @@ class Registry:
         raise RegistryError('%s: %s, %d times: the cache or its upstream serves broken content' % (where, problem, self.retries + 1))
 
 
-def _verify(blob, size, hasher):
+def _verify(blob: Blob, size: int, hasher: hashlib._Hash) -> str | None:
     if size != blob.size:
         return 'the body had %s bytes, the manifest says %d' % ('more than %d' % blob.size if size > blob.size else size, blob.size)
     digest = '%s:%s' % (blob.digest.partition(':')[0], hasher.hexdigest())
@@ -308,7 +320,14 @@ def _verify(blob, size, hasher):
     return None
 
 
-def _served_from(final_url, base, repository):
+def repository_of(manifest: Manifest) -> Repository:
+    """The repository the cache served ``manifest`` from: Registry.manifest sets it on every manifest it returns."""
+    if manifest.repository is None:
+        raise AssertionError('manifest %s was not read by Registry.manifest: where it was served from is unknown' % manifest.digest)
+    return manifest.repository
+
+
+def _served_from(final_url: str | None, base: str, repository: str) -> str:
     """The repository a manifest came from after the cache's redirects (Harbor sends Docker Hub's short names to
     ``library/``); its blobs are stored there, and only there does a blob HEAD find them."""
     parts = urlsplit(final_url or '')
@@ -317,7 +336,7 @@ def _served_from(final_url, base, repository):
     return repository
 
 
-def _check(response, what):
+def _check(response: requests.Response, what: str) -> None:
     """Turn an error status into a message that says what to do."""
     status = response.status_code
     if status < 400:
@@ -336,7 +355,7 @@ def _check(response, what):
     raise RegistryError('%s: HTTP %d%s' % (what, status, detail))
 
 
-def _registry_message(response):
+def _registry_message(response: requests.Response) -> str:
     """The first entry of a registry's JSON error body, if any."""
     try:
         errors = response.json().get('errors') or []
@@ -346,7 +365,7 @@ def _registry_message(response):
         return ''
 
 
-def _reason(exc):
+def _reason(exc: BaseException) -> str:
     """A short reason from a requests/urllib3 exception, without URLs that may carry query strings."""
     reason = exc
     while getattr(reason, 'args', None) and isinstance(reason.args[0], Exception):
@@ -354,6 +373,6 @@ def _reason(exc):
     return type(reason).__name__ + (': %s' % getattr(reason, 'reason', '') if getattr(reason, 'reason', None) else '')
 
 
-def _redacted(url):
+def _redacted(url: str) -> str:
     """A URL without its query string (a token endpoint's query may be long; never secret, but noisy)."""
     return url.split('?', 1)[0]

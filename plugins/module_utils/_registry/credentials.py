@@ -14,6 +14,8 @@ import base64
 import binascii
 import json
 import os
+from collections.abc import Mapping
+from typing import Any
 
 from urllib.parse import urlsplit
 
@@ -30,22 +32,22 @@ class Credentials:
 
     __slots__ = ('username', 'password')
 
-    def __init__(self, username, password):
+    def __init__(self, username: str, password: str) -> None:
         self.username = username
         self.password = password
 
-    def basic(self):
+    def basic(self) -> str:
         raw = ('%s:%s' % (self.username, self.password)).encode('utf-8')
         return 'Basic ' + base64.b64encode(raw).decode('ascii')
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'Credentials(%r, ***)' % self.username
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.username)
 
 
-def default_auth_file(environ=None):
+def default_auth_file(environ: Mapping[str, str] | None = None) -> str:
     """Where skopeo/podman and docker look: REGISTRY_AUTH_FILE, $DOCKER_CONFIG, ~/.docker."""
     environ = os.environ if environ is None else environ
     if environ.get('REGISTRY_AUTH_FILE'):
@@ -55,7 +57,7 @@ def default_auth_file(environ=None):
     return os.path.expanduser('~/.docker/config.json')
 
 
-def read_auths(path, explicit=True):
+def read_auths(path: str, explicit: bool = True) -> dict[str, Any]:
     """The ``auths`` mapping of the auth file at ``path``; {} for a missing file the user did not name (``explicit``)."""
     try:
         with open(path, 'rb') as handle:
@@ -71,7 +73,7 @@ def read_auths(path, explicit=True):
     return auths if isinstance(auths, dict) else {}
 
 
-def credentials_for(auths, path, host):
+def credentials_for(auths: dict[str, Any], path: str, host: str) -> tuple[str, str] | None:
     """(username, password) stored for ``host`` (host[:port]) in the ``auths`` read from ``path``, or None."""
     for key, entry in auths.items():
         if _host_of(key) == host and isinstance(entry, dict):
@@ -79,13 +81,13 @@ def credentials_for(auths, path, host):
     return None
 
 
-def _host_of(key):
+def _host_of(key: str) -> str:
     """Keys may be 'host', 'https://host/v1/' or (containers) 'host/namespace': compare the host."""
     key = key.split('://', 1)[-1]
     return key.split('/', 1)[0]
 
 
-def _decode(entry, path, key):
+def _decode(entry: dict[str, Any], path: str, key: str) -> tuple[str, str] | None:
     if entry.get('username') and entry.get('password'):
         return entry['username'], entry['password']
     try:
@@ -98,20 +100,21 @@ def _decode(entry, path, key):
 class CredentialSource:
     """Callable ``(origin) -> Credentials or None``, resolved once per host and remembered."""
 
-    def __init__(self, username=None, password=None, auth_file=None):
+    def __init__(self, username: str | None = None, password: str | None = None, auth_file: str | None = None) -> None:
         if username and password is None:
             raise CredentialsError('username "%s" was given without a password: set password (or HARBOR_PASSWORD / hPW)' % username)
         if password and not username:
             raise CredentialsError('a password was given without a username: set username (or HARBOR_USERNAME / hUSER)')
-        self._explicit = Credentials(username, password) if username else None
+        # A username without a password was refused above: with one, there is a password.
+        self._explicit = Credentials(username, password) if username and password is not None else None
         self._auth_file = auth_file or default_auth_file()
         if auth_file and not os.path.exists(auth_file):
             raise CredentialsError('auth_file %s does not exist: give the path of a Docker config.json or containers auth.json' % auth_file)
         # Read now, so that a broken file stops the task before any request rather than failing every image.
-        self._auths = {} if self._explicit else read_auths(self._auth_file, explicit=bool(auth_file))
-        self._per_host = {}
+        self._auths: dict[str, Any] = {} if self._explicit else read_auths(self._auth_file, explicit=bool(auth_file))
+        self._per_host: dict[str, Credentials | None] = {}
 
-    def __call__(self, origin):
+    def __call__(self, origin: str) -> Credentials | None:
         if self._explicit:
             return self._explicit
         host = urlsplit(origin).netloc

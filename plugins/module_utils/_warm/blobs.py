@@ -64,8 +64,8 @@ class BlobRead:
     tally: Tally
     keep: bool = False
     probe: bool = True  # ask whether the cache holds it before reading
-    read: Future = field(default_factory=Future)
-    stored: Future = field(default_factory=Future)
+    read: Future[bytes | None] = field(default_factory=Future)
+    stored: Future[BlobStored] = field(default_factory=Future)
     counted: bool = False  # its bytes are in some platform's bytes_pulled (BlobPool.count)
 
     def fail(self, exc: BaseException) -> None:
@@ -104,8 +104,8 @@ class BlobPool:
         # Settling is mostly sleeping between HEADs: more threads, no more connections (the pool bounds those).
         self._settlers = ThreadPoolExecutor(max_workers=workers * 4, thread_name_prefix='settle')
         self._lock = threading.Lock()
-        self._reads: dict = {}
-        self._chains: dict = {}  # (lock scope, digest) in flight -> reads queued behind it
+        self._reads: dict[tuple[Repository, str], BlobRead] = {}
+        self._chains: dict[tuple[str, str], deque[BlobRead]] = {}  # (lock scope, digest) in flight -> reads queued behind it
 
     def ensure(self, repo: Repository, blob: Blob, tally: Tally, keep: bool = False, probe: bool = True) -> BlobRead:
         """The BlobRead of ``blob`` in ``repo``, one per (repository, digest): its ``stored`` future is done once the
@@ -121,7 +121,7 @@ class BlobPool:
                 self._readers.submit((not keep, -blob.size), self._start, read)
         return read
 
-    def _chain(self, read: BlobRead) -> tuple:
+    def _chain(self, read: BlobRead) -> tuple[str, str]:
         return self.flavor.lock_scope(read.repo), read.blob.digest
 
     def _start(self, read: BlobRead) -> None:
@@ -214,7 +214,7 @@ class BlobPool:
             read.counted = True
             return outcome
 
-    def _queued_behind(self, chain: tuple) -> bool:
+    def _queued_behind(self, chain: tuple[str, str]) -> bool:
         """Whether reads of this digest wait for this one (a layer shared by several repositories of a plain proxy)."""
         with self._lock:
             return bool(self._chains.get(chain))

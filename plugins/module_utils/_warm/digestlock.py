@@ -20,7 +20,7 @@ import tempfile
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 
 
-def lock_dir():
+def lock_dir() -> str:
     """Per user: a directory every user shares would be another user's (0755 after the umask) or could be
     squatted; locks need only exclude this user's own runs."""
     return os.path.join(tempfile.gettempdir(), 'prewarm-harbor-locks-%d' % os.getuid())
@@ -33,13 +33,13 @@ class LockError(ImageError):
 class DigestLock:
     """An exclusive flock on a file named after the cache and digest; release from any thread."""
 
-    def __init__(self, cache, digest, directory=None):
+    def __init__(self, cache: str, digest: str, directory: str | None = None) -> None:
         name = hashlib.sha256(('%s %s' % (cache, digest)).encode('utf-8')).hexdigest()[:32]
         self.directory = directory or lock_dir()
         self.path = os.path.join(self.directory, name + '.lock')
-        self._fd = None
+        self._fd: int | None = None
 
-    def acquire(self):
+    def acquire(self) -> DigestLock:
         """Block until this process holds the lock; LockError when the lock directory is unusable."""
         while True:
             fd = self._open()
@@ -54,7 +54,7 @@ class DigestLock:
                 pass
             os.close(fd)
 
-    def _open(self):
+    def _open(self) -> int:
         try:
             os.makedirs(self.directory, mode=0o700, exist_ok=True)
             if os.stat(self.directory).st_uid != os.getuid():
@@ -62,9 +62,9 @@ class DigestLock:
             return os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
         except OSError as exc:
             raise LockError('cannot use the lock directory %s (%s): set TMPDIR to a directory of your own' % (
-                self.directory, exc.strerror or exc))
+                self.directory, exc.strerror or exc)) from exc
 
-    def release(self):
+    def release(self) -> None:
         """Remove the file while still holding it (so none are left behind), then unlock."""
         if self._fd is not None:
             fd, self._fd = self._fd, None

@@ -17,17 +17,17 @@ from dataclasses import dataclass
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Commit, Pull, Timeline
-from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution, matched
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.waiting import Pending
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import Manifest
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import (
-    Platform, from_descriptor, matches, platform_entries, select_manifests,
+    Platform, _All, from_descriptor, matches, platform_entries, select_manifests,
 )
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Tally
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Tally, repository_of
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import CACHED, WARMED, ImageResult, PlatformResult
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
-from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, BlobRead
 
 
 @dataclass
@@ -35,7 +35,7 @@ class PlatformImage:
     """One platform's image manifest to warm: its ``platform`` (None for a single-platform image until its config
     is read), the repository it was served from, and the ``attestation`` manifest Harbor needs with it, if any."""
 
-    platform: Platform | None
+    platform: Platform | _All | None
     repo: Repository
     manifest: Manifest
     attestation: Manifest | None = None
@@ -47,8 +47,8 @@ class QueuedPlatform:
 
     entry: PlatformResult
     image: PlatformImage | None = None
-    own: tuple = ()  # BlobReads
-    attestation: tuple = ()
+    own: tuple[BlobRead, ...] = ()
+    attestation: tuple[BlobRead, ...] = ()
 
 
 class ImageWarm:
@@ -78,7 +78,7 @@ class ImageWarm:
 
     def read(self) -> None:
         """Fetch the manifests (in the order the flavour needs) and queue every blob the selected platforms need."""
-        match = self.target.match
+        match = matched(self.target)
         top = self.top = self.flavor.top_manifest(self.target, self.tally, self.timeline)
         self.result.digest = top.digest
         self.result.media_type = top.media_type
@@ -88,7 +88,7 @@ class ImageWarm:
             images = []
         else:
             self.timeline.child(top.digest, self.timeline.top)
-            images = [PlatformImage(None, top.repository, top)]
+            images = [PlatformImage(None, repository_of(top), top)]
         self.pull = self.flavor.pull(self.target, top, images)
         self.before = self.flavor.committed(self.pull, self.tally)
         first = next(((image.repo, image.manifest.blobs[0].digest) for image in images if image.manifest.blobs), None)
@@ -98,7 +98,7 @@ class ImageWarm:
     def _children(self, index: Manifest) -> list[PlatformImage]:
         """The child manifests of the selected platforms, fetched by digest (verified), each with the attestation
         manifest the flavour needs; with the flavour's whole-index reading, every other child too (not its blobs)."""
-        if self.target.match.index_only:
+        if matched(self.target).index_only:
             return []
         selected, missing = select_manifests(index.children, self.target.platforms)
         self.missing = [str(platform) for platform in missing]
@@ -109,7 +109,7 @@ class ImageWarm:
             if child.is_index:
                 raise ImageError('platform %s of %s is itself an index: nested indexes are not supported' % (platform, index.digest))
             attestation = self._child(attestation_of[entry['digest']]) if entry['digest'] in attestation_of else None
-            images.append(PlatformImage(platform, child.repository, child, attestation))
+            images.append(PlatformImage(platform, repository_of(child), child, attestation))
         if self.flavor.read_whole_index():
             for entry in index.children:
                 if isinstance(entry, dict) and entry.get('digest') not in self.timeline.children:
@@ -118,7 +118,7 @@ class ImageWarm:
 
     def _child(self, digest: str) -> Manifest:
         """An index entry's manifest, fetched by digest where the rule puts children."""
-        repo, reference = self.target.match.arch_repo(digest)
+        repo, reference = matched(self.target).arch_repo(digest)
         self.timeline.child(digest, time.time())
         return self.registry.manifest(repo, reference, self.tally, expected_digest=digest)
 
@@ -132,7 +132,7 @@ class ImageWarm:
         if image.attestation:
             entry.attestation = image.attestation.digest
         platform = image.platform
-        if self.cached:
+        if self.before is not None and self.before.committed:  # self.cached
             if platform is None:
                 platform = self._single_platform(self.before.platform or self._config(image))
             entry.platform = str(platform)
@@ -147,9 +147,10 @@ class ImageWarm:
                        for blob in (image.attestation.blobs if image.attestation else ()))
         return QueuedPlatform(entry, image, own, proved)
 
-    def _config(self, image: PlatformImage) -> bytes | None:
+    def _config(self, image: PlatformImage) -> bytes:
         """The config of a single-platform image, read from the cache (on Harbor from its own storage)."""
-        return self.registry.read_blob(image.repo, image.manifest.config, self.tally, keep=True)[1]
+        content = self.registry.read_blob(image.repo, image.manifest.config, self.tally, keep=True)[1]
+        return content if content is not None else b''  # never None: read with keep
 
     def _single_platform(self, config: bytes | Platform) -> Platform:
         """The platform of a single-platform image, from its config (bytes) or the cache's record of it (a Platform)."""
@@ -171,27 +172,33 @@ class ImageWarm:
         """Wait until the cache holds every queued blob; then the status, and on Harbor the commit block."""
         self.result.platforms = [self._stored(queued) for queued in self.queued]
         self.result.finish(CACHED if self.cached else WARMED)
+        top = self.top
+        if top is None:
+            raise AssertionError('%s: settle() before read()' % self.target.image)
         if self.pull is not None:
-            self.pull.platforms = [(entry.platform, entry.digest) for entry in self.result.platforms]
+            # Every entry has its platform and digest (_queue): the filter only says so to the type checker.
+            self.pull.platforms = [(entry.platform, entry.digest) for entry in self.result.platforms
+                                   if entry.platform is not None and entry.digest is not None]
             state = self.before if self.cached else self.flavor.committed(self.pull, self.tally)
-            due = self.flavor.commit(self.result, self.pull, state, self.timeline, self.top)
+            due = self.flavor.commit(self.result, self.pull, state, self.timeline, top) if state is not None else None
             if due is not None:
                 self.pending = Pending(self.result, self.pull, due)
         if self.missing:
-            offered = ', '.join(str(from_descriptor(entry['platform'])) for entry in platform_entries(self.top.children))
+            offered = ', '.join(str(from_descriptor(entry['platform'])) for entry in platform_entries(top.children))
             raise ImageError('%s not in index %s (it has %s)%s' % (
-                ', '.join(self.missing), self.top.digest, offered or 'no platforms',
-                '; warmed: ' + ', '.join(p.platform for p in self.result.platforms) if self.result.platforms else ''))
+                ', '.join(self.missing), top.digest, offered or 'no platforms',
+                '; warmed: ' + ', '.join(p.platform for p in self.result.platforms if p.platform is not None)
+                if self.result.platforms else ''))
 
     def _stored(self, queued: QueuedPlatform) -> PlatformResult:
         """A platform's entry once the cache holds its blobs, with what was pulled for it."""
         entry = queued.entry
-        for manifest, reads in ((queued.image and queued.image.manifest, queued.own),
-                                (queued.image and queued.image.attestation, queued.attestation)):
+        for manifest, reads in ((queued.image.manifest if queued.image else None, queued.own),
+                                (queued.image.attestation if queued.image else None, queued.attestation)):
             if manifest is None:
                 continue
             outcomes = [self.pool.count(read) for read in reads]
             self.timeline.blobs_stored(manifest.digest, max([read.stored.result().at for read in reads] or [time.time()]))
-            entry.bytes_pulled += sum(outcome.pulled for outcome in outcomes if outcome)
-            entry.blobs_pulled += sum(1 for outcome in outcomes if outcome and outcome.pulled)
+            entry.bytes_pulled = (entry.bytes_pulled or 0) + sum(outcome.pulled for outcome in outcomes if outcome)
+            entry.blobs_pulled = (entry.blobs_pulled or 0) + sum(1 for outcome in outcomes if outcome and outcome.pulled)
         return entry

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
-from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution, flavor_of
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution, flavor_of, matched
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.waiting import wait_all
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, Tally
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import ImageResult
@@ -53,7 +53,7 @@ class Warmer:
         self.check_mode = check_mode
         self.settle = settle
         self.lock_dir = lock_dir
-        self._pools: dict = {}
+        self._pools: dict[bool, BlobPool] = {}  # per flavour: is_harbor -> its pool
         self._pools_lock = threading.Lock()
 
     def run(self, targets: list[Target]) -> tuple[list[dict], dict]:
@@ -101,7 +101,7 @@ class Warmer:
         begun = Begun(target, target.result(), Tally(), None, time.time())
         if begun.result.status is not None:  # unmatched, or an invalid reference: settled by planning
             return begun
-        flavor = self._flavor(target.match.base_url)
+        flavor = self._flavor(matched(target).base_url)
         if self.check_mode:
             self._attempt(begun, lambda: flavor.dry_run(target, begun.result, begun.tally))
             return begun
