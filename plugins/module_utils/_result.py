@@ -3,8 +3,12 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Private to this collection: no compatibility promise for other collections.
-"""What the module reports for one image: made by planning, filled in by the warmer, serialised once.
+"""What the module reports for one image: made from its target (``Target.result``), filled in by the warm,
+serialised once.
 
+Who decides each status: ``unmatched`` and an invalid reference's ``failed``, the target (_rules.target); ``warmed``
+or ``cached``, the image's warm (_warm.image: ``cached`` when Harbor had committed all of it before); ``would_warm``
+or ``cached`` in check mode, the cache's flavour (_harbor.flavor: ``dry_run``); any other ``failed``, an ImageError.
 The module's RETURN (``images[]``) documents exactly what ``ImageResult.as_dict`` gives.
 """
 
