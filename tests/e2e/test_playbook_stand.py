@@ -18,8 +18,9 @@ import re
 import pytest
 
 from ansible_collections.prewarm.harbor.tests.e2e.playbook import ECR
-from ansible_collections.prewarm.harbor.tests.e2e.prewarm_playbook import (cronjob, deployment, ecr_reference, item_lines, reference, rules, run_playbook,
-                                                                      write_yaml)
+from ansible_collections.prewarm.harbor.tests.e2e.prewarm_playbook import (
+    cronjob, deployment, ecr_reference, item_lines, reference, rules, run_playbook, write_yaml,
+)
 
 DEMO_APP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', 'demo', 'app'))
 PLATFORMS = ['linux/amd64', 'linux/arm64']

@@ -198,6 +198,8 @@ def parse_reference(text: str) -> Reference:
 # Registry manifest URLs.
 
 MANIFESTS = '/manifests/'
+
+
 class ManifestURL(NamedTuple):
     """A registry manifest URL's parts: ``http(s)://host[:port]``, the repository, the tag or digest."""
 
