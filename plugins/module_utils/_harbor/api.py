@@ -29,8 +29,8 @@ class Artifact:
         self.tags: list[str | None] = [tag.get('name') for tag in document.get('tags') or [] if isinstance(tag, dict)]
         references = [ref for ref in document.get('references') or [] if isinstance(ref, dict)]
         self.children: list[str | None] = [ref.get('child_digest') for ref in references]
-        self.child_platforms: list[tuple[str | None, dict[str, Any]]] = [(ref.get('child_digest'), ref['platform']) for ref in references
-                                if isinstance(ref.get('platform'), dict)]
+        self.child_platforms: list[tuple[str | None, dict[str, Any]]] = [
+            (ref.get('child_digest'), ref['platform']) for ref in references if isinstance(ref.get('platform'), dict)]
         extra = document.get('extra_attrs') or {}
         # Harbor copies an image config's os and architecture (not the variant) into extra_attrs.
         self.platform: Platform | None = normalize(extra.get('os'), extra.get('architecture'), extra.get('variant')) \
