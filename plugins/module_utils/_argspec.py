@@ -47,6 +47,12 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
     timeout=dict(type='int', default=60),
     retries=dict(type='int', default=3),
     fail_on_error=dict(type='bool', default=True),
+    application_registry=dict(type='dict', options=dict(
+        verify=dict(type='bool', default=False),
+        wait=dict(type='int', default=0),
+        username=dict(type='str', fallback=(env_fallback, ['PREWARM_APP_REGISTRY_USERNAME'])),
+        password=dict(type='str', no_log=True, fallback=(env_fallback, ['PREWARM_APP_REGISTRY_PASSWORD'])),
+    )),
 )
 
 # The options a cache of the companion playbook (prewarm_caches) does not set as it sets the others, each for its
@@ -60,6 +66,7 @@ NOT_PER_CACHE = frozenset((
     'allow_plain_http_credentials',  # the playbook sends no credentials over plain http off loopback
     'max_parallel_jobs',  # a lane warms one image at a time; the entry's parallel is how many lanes
     'fail_on_error',  # the summary judges, after every image (prewarm_fail_on_error)
+    'application_registry',  # per cache in the playbook with credentials by variable name: still to come (issue 21)
 ))
 PER_CACHE = tuple(name for name in ARGUMENT_SPEC if name not in NOT_PER_CACHE)
 

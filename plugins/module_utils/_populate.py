@@ -14,18 +14,20 @@ prepared targets; a problem with one image fails that image only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import parse_platforms
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.connection import Connection
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import CredentialSource
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import CredentialSource, CredentialsByHost
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import FAILED
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.populator_config import load_config
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import rules_from_options
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target, targets_for
 from ansible_collections.prewarm.harbor.plugins.module_utils._summary import failure_message
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import AppRegistryOptions, app_registry_of
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.options import WarmOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.warmer import Warmer
 
@@ -38,7 +40,7 @@ class Prepared:
 
     targets: list[Target]
     connection: Connection
-    credentials: CredentialSource
+    credentials: CredentialsByHost
     options: WarmOptions
 
 
@@ -48,15 +50,21 @@ def prepare(params: dict) -> Prepared:
     images = [params['image']] if params.get('image') is not None else list(params.get('images') or [])
     rules, jobs = _rules_and_jobs(params)
     platforms = parse_platforms(params['platforms']) if params.get('platforms') else None
-    credentials = CredentialSource(params.get('username'), params.get('password'), params.get('auth_file'))
+    caches = CredentialSource(params.get('username'), params.get('password'), params.get('auth_file'))
     _check_numbers(params)
+    app = _app_registry_options(params.get('application_registry') or {})
+    targets = targets_for(images, rules, platforms)
+    app_hosts = sorted({urlsplit(repo.base).netloc for repo in map(app_registry_of, targets) if repo}) if app.verify else []
+    app_source = CredentialSource(app.username, app.password, params.get('auth_file'))
+    credentials = CredentialsByHost(caches, {host: app_source for host in app_hosts})
     connection = Connection(validate_certs=params['validate_certs'], ca_path=params.get('ca_path'), timeout=params['timeout'],
                             retries=params['retries'], pool_size=jobs,
                             allow_plain_http_credentials=params['allow_plain_http_credentials'],
-                            username=params.get('username'), password=params.get('password'), auth_file=params.get('auth_file'))
+                            username=params.get('username'), password=params.get('password'), auth_file=params.get('auth_file'),
+                            app_hosts=tuple(app_hosts), app_username=app.username, app_password=app.password)
     harbor = HarborOptions(params['wait_for_commit'], params['complete_index'], params['harbor_check_interval'])
-    options = WarmOptions(jobs, params['cache_flavor'], params['pull_blobs'], harbor)
-    return Prepared(targets_for(images, rules, platforms), connection, credentials, options)
+    options = WarmOptions(jobs, params['cache_flavor'], params['pull_blobs'], harbor, app)
+    return Prepared(targets, connection, credentials, options)
 
 
 def run(prepared: Prepared, check_mode: bool = False, registries: dict | None = None) -> tuple[dict, list[dict]]:
@@ -94,11 +102,28 @@ def outcome(params: dict, check_mode: bool = False, registries: dict | None = No
         result, failed = populate(params, check_mode, registries)
     except OptionError as exc:
         return dict(failed=True, msg=str(exc))
+    warnings = [] if failed and params['fail_on_error'] else [entry['msg'] for entry in failed]
     if failed and params['fail_on_error']:
         result.update(failed=True, msg=failure_message(failed, len(result['images'])))
-    elif failed:
-        result['warnings'] = [entry['msg'] for entry in failed]
+    warnings += [entry['application_registry']['msg'] for entry in result['images']
+                 if entry.get('application_registry') and not entry['application_registry']['present']]
+    if warnings:
+        result['warnings'] = warnings
     return result
+
+
+def _app_registry_options(given: dict) -> AppRegistryOptions:
+    """The application_registry option, checked: credentials come in pairs, and waiting is not negative."""
+    options = AppRegistryOptions(bool(given.get('verify')), given.get('wait') or 0, given.get('username'), given.get('password'))
+    if options.username and options.password is None:
+        raise OptionError('application_registry.username was given without application_registry.password (or '
+                          'PREWARM_APP_REGISTRY_PASSWORD): give both, or neither to use the auth file\'s entry for its host')
+    if options.password and not options.username:
+        raise OptionError('application_registry.password was given without application_registry.username (or '
+                          'PREWARM_APP_REGISTRY_USERNAME; for ECR it is AWS)')
+    if options.wait < 0:
+        raise OptionError('application_registry.wait must be 0 (look once) or a number of seconds, got %d' % options.wait)
+    return options
 
 
 def _rules_and_jobs(params: dict) -> tuple[list, int]:

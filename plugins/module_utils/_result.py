@@ -50,11 +50,12 @@ class PlatformResult:
 class ImageResult:
     """One image: its ``status`` (None while it is still to be warmed), whether the cache ``changed``, the ``rule``
     that matched (its index) and the ``manifest_url`` it made, the top manifest's ``digest`` and ``media_type``, its
-    ``platforms`` (PlatformResult), Harbor's commit block (``harbor``, _commit.Commit.block), the requests
+    ``platforms`` (PlatformResult), Harbor's commit block (``harbor``, _harbor.waiting.commit_block), the image's own
+    reference judged where the Pods pull it (``application_registry``, _warm.app_registry.judge), the requests
     ``retries`` (None for an image no request was sent for), ``msg`` and ``seconds``."""
 
     __slots__ = ('image', 'status', 'changed', 'rule', 'manifest_url', 'digest', 'media_type', 'platforms', 'harbor',
-                 'retries', 'msg', 'seconds')
+                 'application_registry', 'retries', 'msg', 'seconds')
     _ALWAYS = ('image', 'status', 'changed', 'rule', 'manifest_url', 'digest')
     image: str
     status: str | None
@@ -65,6 +66,7 @@ class ImageResult:
     media_type: str | None
     platforms: list[PlatformResult]
     harbor: dict[str, Any] | None
+    application_registry: dict[str, Any] | None
     retries: int | None
     msg: str | None
     seconds: float | None
@@ -90,8 +92,8 @@ class ImageResult:
     def as_dict(self) -> dict[str, Any]:
         result = {key: getattr(self, key) for key in self._ALWAYS}
         result['platforms'] = [platform.as_dict() for platform in self.platforms]
-        for key in ('media_type', 'harbor', 'retries', 'msg', 'seconds'):
+        for key in ('media_type', 'harbor', 'application_registry', 'retries', 'msg', 'seconds'):
             value = getattr(self, key)
             if value is not None:
-                result[key] = dict(value) if key == 'harbor' else value
+                result[key] = dict(value) if isinstance(value, dict) else value
         return result

@@ -23,7 +23,17 @@ def counts(results: list[dict[str, Any]]) -> dict[str, Any]:
         summary[result['status']] += 1
     summary['images'] = len(results)
     summary.update(harbor_counts(results))
+    summary.update(app_registry_counts(results))
     return summary
+
+
+def app_registry_counts(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Images there by tag where the Pods pull them, and those not (each block says why)."""
+    blocks = [entry['application_registry'] for entry in results if entry.get('application_registry')]
+    if not blocks:
+        return {}
+    return dict(application_registry_present=sum(1 for block in blocks if block['present']),
+                application_registry_missing=sum(1 for block in blocks if not block['present']))
 
 
 def harbor_counts(results: list[dict[str, Any]]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ author:
   - prewarm.harbor contributors (@prewarm-harbor)
 extends_documentation_fragment:
   - prewarm.harbor.registry
+  - prewarm.harbor.application_registry
 attributes:
   action:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
@@ -364,6 +365,29 @@ images:
           description: Seconds spent waiting for the commit.
           type: float
           returned: with O(wait_for_commit)
+    application_registry:
+      description: The image's own reference judged in its own registry, where the Pods pull it.
+      type: dict
+      returned: >-
+        with O(application_registry.verify), for an image warmed, cached or (check mode) to warm whose reference names
+        a registry other than Docker Hub and the cache
+      version_added: 1.1.0
+      contains:
+        reference:
+          description: What was looked up, C(host/repository:tag).
+          type: str
+          sample: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/proxy_hub/library/alpine:3.16
+        present:
+          description: The tag resolves there, to a manifest that holds every selected platform's manifest.
+          type: bool
+        status:
+          description: V(present); V(untagged) platforms there by digest only (goharbor/harbor#16058); V(stale) the tag
+            lacks a platform; V(absent) nothing warmed is there; V(unreachable) the registry could not be asked.
+          type: str
+        digest: {description: What the tag resolves to there, or null., type: str}
+        platforms: {description: 'Each selected platform: its manifest digest upstream, and whether the tag holds it.', type: list, elements: dict}
+        msg: {description: Why the image is not there by tag and what to do; null when present., type: str}
+        waited: {description: Seconds spent looking (O(application_registry.wait))., type: float}
     retries:
       description: Requests retried for this image (429, 5xx, broken connections, bodies cut short, bad digests, expired tokens).
       type: int
@@ -381,6 +405,8 @@ summary:
     - Counts per status, and what the call pulled (each blob read counted once).
     - On Harbor also C(harbor_committed) and C(harbor_pending) (images warmed or cached, committed or not yet) and
       C(harbor_expected_at), when the last pending one is due.
+    - With O(application_registry.verify) also C(application_registry_present) and C(application_registry_missing),
+      the images there by tag with every platform, and those not (each with its cause in its result).
   returned: always
   type: dict
   sample:

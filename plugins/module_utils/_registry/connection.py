@@ -26,3 +26,7 @@ class Connection:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     auth_file: str | None = None
+    # The application registries' hosts and credentials: whose credentials go where is part of a client.
+    app_hosts: tuple[str, ...] = ()
+    app_username: str | None = None
+    app_password: str | None = field(default=None, repr=False)

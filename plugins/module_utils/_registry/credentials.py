@@ -122,3 +122,15 @@ class CredentialSource:
             found = credentials_for(self._auths, self._auth_file, host)
             self._per_host[host] = Credentials(*found) if found else None
         return self._per_host[host]
+
+
+class CredentialsByHost:
+    """Callable ``(origin) -> Credentials or None``: each application registry's own source for its host, the caches'
+    source for every other host, so that the cache's credentials are never sent to an application registry."""
+
+    def __init__(self, caches: CredentialSource, hosts: dict[str, CredentialSource] | None = None) -> None:
+        self._caches = caches
+        self._hosts = hosts or {}
+
+    def __call__(self, origin: str) -> Credentials | None:
+        return self._hosts.get(urlsplit(origin).netloc, self._caches)(origin)

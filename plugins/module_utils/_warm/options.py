@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import AppRegistryOptions
 
 
 @dataclass(frozen=True)
@@ -21,3 +22,4 @@ class WarmOptions:
     flavor: str = 'auto'
     pull_blobs: bool = True
     harbor: HarborOptions = field(default_factory=HarborOptions)
+    app_registry: AppRegistryOptions = field(default_factory=AppRegistryOptions)

@@ -25,6 +25,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client im
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import ImageResult
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
 from ansible_collections.prewarm.harbor.plugins.module_utils._summary import counts
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import applies, verify_all
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, Settle
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.image import ImageWarm
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.options import WarmOptions
@@ -75,6 +76,9 @@ class Warmer:
         pending = [item.warm.pending for item in begun if item.warm is not None and item.warm.pending is not None]
         if self.options.harbor.wait and pending:
             wait_all(self.registry, pending, self.options.harbor)
+        if self.options.app_registry.verify:  # after Harbor's commit: replication starts from what Harbor holds
+            verify_all(self.registry, [(item.target, item.result) for item in begun if applies(item.result)],
+                       self.options.app_registry)
         by_image = {result.image: result.as_dict() for result in done}
         results = [by_image[target.image] for target in targets]
         summary = counts(results)

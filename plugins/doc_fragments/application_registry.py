@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Judging the image's own reference where the Pods pull it: the application registry Harbor replicates to."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r'''
+options:
+  application_registry:
+    description:
+      - The registry the Pods pull from (for example ECR), which Harbor's replication fills from the proxy-cache
+        project. With O(application_registry.verify), each warmed image's own reference (as given in O(images), by
+        tag) is looked up there after the warm (and after O(wait_for_commit)), and every selected platform is judged
+        by its manifest digest, never by the index digest, which Harbor rewrites.
+      - Only GET and HEAD requests are sent there, in check mode too. Nothing is sent for a reference that names
+        Docker Hub, or the cache itself.
+      - The result's RV(images[].application_registry) says whether the tag resolves there with every platform, and
+        if not why (an untagged copy is goharbor/harbor#16058, event-based replication of a proxy-cache project);
+        such an image gets a warning, and keeps the status of its warm.
+    type: dict
+    version_added: 1.1.0
+    suboptions:
+      verify:
+        description: Look for each image where its reference says (C(https://) and the reference's host).
+        type: bool
+        default: false
+      wait:
+        description:
+          - Seconds to keep looking (every 2 s) until every image is there by tag; 0 looks once.
+          - Replication starts from what Harbor has committed, so give O(wait_for_commit) too.
+        type: int
+        default: 0
+      username:
+        description:
+          - User for the application registry (for ECR V(AWS)). Falls back to E(PREWARM_APP_REGISTRY_USERNAME), then
+            to the O(auth_file) entry for its host. The cache's O(username) is never sent there.
+        type: str
+      password:
+        description:
+          - Its password (for ECR the output of C(aws ecr get-login-password)). Falls back to
+            E(PREWARM_APP_REGISTRY_PASSWORD). Never logged or returned.
+        type: str
+'''

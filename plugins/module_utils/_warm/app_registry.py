@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""Where the Pod pulls: the image's own reference, by tag, in its own registry (the application registry).
+
+Harbor replicates what its proxy project holds to the registry the Pods name (docs/harbor.md 11); warm ends there.
+The judgement is by each selected platform's manifest digest, never the index digest, which Harbor rewrites when it
+stores an index (docs/harbor.md 2.6): the tag must resolve, and what it resolves to must hold every platform warmed.
+Only GET and HEAD are sent, so the check is the same in check mode.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import Manifest
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import from_descriptor, platform_entries
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.reference import DEFAULT_DOMAIN, parse_reference
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, RegistryError, Tally
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import CACHED, WARMED, WOULD_WARM, ImageResult
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
+
+PRESENT, UNTAGGED, STALE, ABSENT, UNREACHABLE, SKIPPED = 'present', 'untagged', 'stale', 'absent', 'unreachable', 'skipped'
+ISSUE_16058 = 'goharbor/harbor#16058'
+POLL = 2.0  # seconds between two looks while waiting
+
+
+@dataclass(frozen=True)
+class AppRegistryOptions:
+    """``verify``: judge each image's own reference in its own registry; ``wait``: seconds to keep looking until every
+    image is there; ``username``/``password``: that registry's credentials (else the auth file's for its host)."""
+
+    verify: bool = False
+    wait: int = 0
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+def app_registry_of(target: Target) -> Repository | None:
+    """The repository the image's own reference names, when it is an application registry: not Docker Hub (nobody's
+    application registry, and never to be sent our requests by accident) and not the cache the rule maps it to."""
+    if target.match is None:
+        return None
+    reference = parse_reference(target.image)
+    if not reference.domain or reference.domain == DEFAULT_DOMAIN:
+        return None
+    if reference.domain == urlsplit(target.match.base_url).netloc:
+        return None
+    return Repository('https://' + reference.domain, reference.path)
+
+
+@dataclass
+class Expected:
+    """What the warm found upstream for one selected platform: its label and manifest digest (None when unknown)."""
+
+    platform: str
+    digest: str | None
+
+
+def verify_all(registry: Registry, checks: list[tuple[Target, ImageResult]], options: AppRegistryOptions) -> None:
+    """Judge every image (its ``application_registry`` block), all at once, waiting up to ``options.wait`` seconds for
+    the ones not there yet."""
+    deadline = time.time() + options.wait
+    if checks:
+        with ThreadPoolExecutor(max_workers=min(8, len(checks)), thread_name_prefix='app-registry') as lookers:
+            list(lookers.map(lambda check: _verify(registry, check[0], check[1], deadline), checks))
+
+
+def applies(result: ImageResult) -> bool:
+    """Only an image the cache holds (or, in check mode, would) is looked for where the Pods pull it."""
+    return result.status in (WARMED, CACHED, WOULD_WARM)
+
+
+def _verify(registry: Registry, target: Target, result: ImageResult, deadline: float) -> None:
+    repo = app_registry_of(target)
+    if repo is None:
+        return
+    reference = parse_reference(target.image)
+    tag = reference.tag or reference.digest or 'latest'
+    expected = [Expected(entry.platform, entry.digest) for entry in result.platforms if entry.platform]
+    started = time.time()
+    while True:
+        block = judge(registry, repo, tag, expected)
+        if block['status'] in (PRESENT, UNREACHABLE) or time.time() + POLL > deadline:
+            break
+        time.sleep(POLL)
+    block['waited'] = round(time.time() - started, 3)
+    result.application_registry = block
+
+
+def judge(registry: Registry, repo: Repository, tag: str, expected: list[Expected]) -> dict[str, Any]:
+    """The result's ``application_registry`` block for the image ``repo:tag`` there."""
+    where = '%s/%s:%s' % (urlsplit(repo.base).netloc, repo.name, tag)
+    block: dict[str, Any] = dict(reference=where, present=False, digest=None, platforms=[], status=ABSENT, msg=None)
+    tally = Tally()
+    try:
+        head = registry.manifest_head(repo, tag, tally)
+        found = registry.manifest(repo, head.digest, tally, expected_digest=head.digest) if head else None
+        offered = _offered(found) if found is not None else {}
+        block['platforms'] = [dict(platform=entry.platform, digest=entry.digest, present=_holds(offered, entry))
+                              for entry in expected]
+        if found is not None:
+            block['digest'] = found.digest
+            lacking = [entry for entry in expected if not _holds(offered, entry)]
+            if not lacking:
+                block.update(present=True, status=PRESENT)
+                return block
+            block.update(status=STALE, msg='%s resolves to %s, which lacks %s: the tag there is stale or partial '
+                                           '(a replication policy with override: false keeps a stale tag)' % (
+                                               where, found.digest, ', '.join(_named(entry) for entry in lacking)))
+            return block
+        untagged = [entry for entry in expected if entry.digest and registry.manifest_head(repo, entry.digest, tally)]
+        if untagged:
+            block.update(status=UNTAGGED, msg='%s does not resolve, but %s %s there untagged: Harbor replicated what its '
+                                              'proxy stored without the tag (%s: event-based replication of a proxy-cache '
+                                              'project never carries a tag); run the policy manually, or on a schedule, '
+                                              'after Harbor has committed the tag' % (
+                                                  where, ', '.join(_named(entry) for entry in untagged),
+                                                  'is' if len(untagged) == 1 else 'are', ISSUE_16058))
+            return block
+        block['msg'] = '%s does not resolve and no platform warmed is there: Harbor has not replicated it (check that a ' \
+                       'replication policy covers the repository, and its executions)' % where
+    except (ImageError, RegistryError) as exc:
+        block.update(status=UNREACHABLE, msg='%s could not be checked: %s' % (where, exc))
+    return block
+
+
+def _offered(manifest: Manifest) -> dict[str, str | None]:
+    """Platform label -> manifest digest of what a tag resolves to (an index's children, or the image itself)."""
+    if manifest.is_index:
+        return {str(from_descriptor(entry['platform'])): entry.get('digest') for entry in platform_entries(manifest.children)}
+    return {'': manifest.digest}
+
+
+def _holds(offered: dict[str, str | None], entry: Expected) -> bool:
+    """The platform's own manifest is there: its digest when the warm knew it, else a manifest for its platform."""
+    if entry.digest:
+        return entry.digest in offered.values()
+    return entry.platform in offered or '' in offered  # a single image's platform is its config's: not read here
+
+
+def _named(entry: Expected) -> str:
+    return '%s (%s)' % (entry.platform, entry.digest) if entry.digest else entry.platform

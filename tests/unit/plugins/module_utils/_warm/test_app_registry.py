@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Judging an image's own reference in its application registry (a registry in memory: fake_cache), and which
+registry that is. The stand proves the same against a real registry that Harbor's emulated replication fills."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
+from ansible_collections.prewarm.harbor.plugins.module_utils._populate import prepare
+from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import validate
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import RegistryError
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import rules_from_options
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import targets_for
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import Expected, app_registry_of, judge
+from ansible_collections.prewarm.harbor.tests.unit.plugins.module_utils.fake_cache import FakeCache
+
+ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
+RULE = {'regex_url': r'^(?:.*amazonaws\.com|harbor\.example)/(proxy_[^/]+)/(.+):(.+)$',
+        'replacement_oci': 'https://harbor.example/v2/$1/$2/manifests/$3'}
+REPO = Repository('https://' + ECR, 'proxy_hub/library/nginx')
+
+
+def children(cache, descriptor):
+    raw, _media_type = cache.manifests[(REPO.name, descriptor['digest'])]
+    return json.loads(raw)['manifests']
+
+
+def platforms(cache, arches=('amd64', 'arm64')):
+    """Push each platform's manifest by digest only, as event-based replication leaves them; their Expected."""
+    return [Expected('linux/' + arch, cache.image(REPO.name, None, arch, (arch.encode(),))['digest']) for arch in arches]
+
+
+def test_an_index_under_the_tag_with_every_platform_is_present():
+    cache = FakeCache()
+    descriptor = cache.index(REPO.name, '1.25', layers=())
+    expected = [Expected('linux/' + arch, child['digest']) for arch, child in zip(('amd64', 'arm64'), children(cache, descriptor))]
+    block = judge(cache, REPO, '1.25', expected)
+    assert (block['status'], block['present'], block['digest']) == ('present', True, descriptor['digest'])
+    assert [entry['present'] for entry in block['platforms']] == [True, True] and block['msg'] is None
+
+
+def test_platforms_there_by_digest_without_the_tag_are_harbor_16058():
+    cache = FakeCache()
+    expected = platforms(cache)
+    block = judge(cache, REPO, '1.25', expected)
+    assert (block['status'], block['present'], block['digest']) == ('untagged', False, None)
+    assert 'goharbor/harbor#16058' in block['msg'] and 'linux/amd64 (%s)' % expected[0].digest in block['msg']
+    assert block['msg'].startswith('%s/proxy_hub/library/nginx:1.25 does not resolve' % ECR)
+
+
+def test_a_tag_that_resolves_to_an_index_without_a_warmed_platform_is_stale():
+    cache = FakeCache()
+    cache.index(REPO.name, '1.25', arches=('amd64',), layers=())
+    expected = [Expected('linux/amd64', children(cache, cache.index(REPO.name, None, arches=('amd64',), layers=()))[0]['digest']),
+                Expected('linux/arm64', 'sha256:' + 'a' * 64)]
+    block = judge(cache, REPO, '1.25', expected)
+    assert (block['status'], block['present']) == ('stale', False)
+    assert [entry['present'] for entry in block['platforms']] == [True, False]
+    assert 'lacks linux/arm64 (sha256:%s)' % ('a' * 64) in block['msg'] and 'override: false' in block['msg']
+
+
+def test_nothing_there_is_absent_and_a_registry_that_fails_is_unreachable():
+    block = judge(FakeCache(), REPO, '1.25', [Expected('linux/amd64', 'sha256:' + 'b' * 64)])
+    assert (block['status'], block['present']) == ('absent', False) and 'has not replicated it' in block['msg']
+
+    class Down(FakeCache):
+        def manifest_head(self, repo, reference, tally=None):
+            raise RegistryError('HEAD https://%s/v2/...: ConnectionError after 3 retries: check the cache is reachable' % ECR)
+
+    block = judge(Down(), REPO, '1.25', [])
+    assert block['status'] == 'unreachable' and 'could not be checked' in block['msg']
+
+
+@pytest.mark.parametrize('image, registry', [
+    (ECR + '/proxy_hub/library/nginx:1.25', REPO),
+    ('harbor.example/proxy_hub/library/nginx:1.25', None),  # names the cache itself: nothing else to judge
+    ('docker.io/proxy_hub/nginx:1.25', None),  # Docker Hub is nobody's application registry
+    ('quay.io/x/y:1', None),  # unmatched: not warmed
+])
+def test_the_application_registry_is_the_reference_s_own_unless_docker_hub_or_the_cache(image, registry):
+    rules = rules_from_options([RULE, {'regex_url': r'^docker\.io/(.+):(.+)$', 'replacement_oci': 'https://harbor.example/v2/$1/manifests/$2'}])
+    assert app_registry_of(targets_for([image], rules)[0]) == registry
+
+
+def params(**options):
+    base = dict(images=[ECR + '/proxy_hub/library/nginx:1.25'], proxy_caches=[RULE], username='robot$pull', password='harbor-secret')
+    return validate(dict(base, **options))[0]
+
+
+def test_the_cache_s_credentials_never_go_to_the_application_registry(tmp_path):
+    auth_file = tmp_path / 'auth.json'
+    auth_file.write_text(json.dumps({'auths': {}}))
+    prepared = prepare(params(application_registry=dict(verify=True), auth_file=str(auth_file)))
+    assert prepared.credentials('https://harbor.example').password == 'harbor-secret'
+    assert prepared.credentials('https://' + ECR) is None  # no credentials of its own, none in the auth file
+    prepared = prepare(params(application_registry=dict(verify=True, username='AWS', password='ecr-token')))
+    assert prepared.credentials('https://' + ECR).password == 'ecr-token'
+    assert prepared.connection.app_hosts == (ECR,)
+
+
+@pytest.mark.parametrize('app, message', [
+    (dict(verify=True, username='AWS'), 'application_registry.username was given without application_registry.password'),
+    (dict(verify=True, password='x'), 'application_registry.password was given without application_registry.username'),
+    (dict(verify=True, wait=-1), 'application_registry.wait must be 0'),
+])
+def test_application_registry_options_that_cannot_work_are_refused_before_any_request(app, message, monkeypatch):
+    monkeypatch.delenv('PREWARM_APP_REGISTRY_USERNAME', raising=False)
+    monkeypatch.delenv('PREWARM_APP_REGISTRY_PASSWORD', raising=False)
+    with pytest.raises(OptionError, match=message):
+        prepare(params(application_registry=app))
