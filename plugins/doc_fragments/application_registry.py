@@ -43,4 +43,40 @@ options:
           - Its password (for ECR the output of C(aws ecr get-login-password)). Falls back to
             E(PREWARM_APP_REGISTRY_PASSWORD). Never logged or returned.
         type: str
+      deliver:
+        description:
+          - For the images not there by tag, start Harbor's replication after Harbor has committed them (needs
+            O(wait_for_commit)), follow it to its end, and look again. Implies O(application_registry.verify).
+          - Event-based replication of a proxy-cache project never carries the tag (goharbor/harbor#16058); a manual
+            run after the commit copies by tag. At most one execution per policy per call, whatever the images.
+          - A policy that is unknown, disabled or copies elsewhere fails the task before anything is warmed. In check
+            mode nothing is started or created; each image says what would be delivered.
+        type: bool
+        default: false
+      policy:
+        description:
+          - Name of the replication policy to run. Default, the enabled policy whose destination is the image's own
+            registry and repository and whose filters take it.
+        type: str
+      scope:
+        description:
+          - V(narrow) runs a temporary copy of the policy whose name and tag filters take only this call's images,
+            deleted after its run (needs replication-policy create and delete); V(policy) runs the policy itself, with
+            everything it takes (slower, and it reads its whole scope through the proxy).
+        type: str
+        default: narrow
+        choices: [narrow, policy]
+      deadline:
+        description: Seconds to wait for each execution to end; one still running then is reported, not delivered.
+        type: int
+        default: 600
+      replication_username:
+        description:
+          - A Harbor system-level robot with C(replication-policy) list, read (create, delete for V(narrow)) and
+            C(replication) create, read, list. Replication is system scope, so the pull robot cannot start it. Falls
+            back to E(PREWARM_REPLICATION_USERNAME).
+        type: str
+      replication_password:
+        description: Its secret. Falls back to E(PREWARM_REPLICATION_PASSWORD). Never logged or returned.
+        type: str
 '''

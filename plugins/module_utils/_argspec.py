@@ -52,6 +52,12 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
         wait=dict(type='int', default=0),
         username=dict(type='str', fallback=(env_fallback, ['PREWARM_APP_REGISTRY_USERNAME'])),
         password=dict(type='str', no_log=True, fallback=(env_fallback, ['PREWARM_APP_REGISTRY_PASSWORD'])),
+        deliver=dict(type='bool', default=False),
+        policy=dict(type='str'),
+        scope=dict(type='str', default='narrow', choices=['narrow', 'policy']),
+        deadline=dict(type='int', default=600),
+        replication_username=dict(type='str', fallback=(env_fallback, ['PREWARM_REPLICATION_USERNAME'])),
+        replication_password=dict(type='str', no_log=True, fallback=(env_fallback, ['PREWARM_REPLICATION_PASSWORD'])),
     )),
 )
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import parse_platforms
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.reference import parse_reference
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.connection import Connection
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import CredentialSource, CredentialsByHost
@@ -52,8 +53,10 @@ def prepare(params: dict) -> Prepared:
     platforms = parse_platforms(params['platforms']) if params.get('platforms') else None
     caches = CredentialSource(params.get('username'), params.get('password'), params.get('auth_file'))
     _check_numbers(params)
-    app = _app_registry_options(params.get('application_registry') or {})
+    app = _app_registry_options(params.get('application_registry') or {}, params['wait_for_commit'])
     targets = targets_for(images, rules, platforms)
+    if app.deliver:
+        _check_deliverable(targets)
     app_hosts = sorted({urlsplit(repo.base).netloc for repo in map(app_registry_of, targets) if repo}) if app.verify else []
     app_source = CredentialSource(app.username, app.password, params.get('auth_file'))
     credentials = CredentialsByHost(caches, {host: app_source for host in app_hosts})
@@ -78,12 +81,15 @@ def run(prepared: Prepared, check_mode: bool = False, registries: dict | None = 
         registry = Registry(prepared.credentials, prepared.connection)
         if registries is not None:
             registries[prepared.connection] = registry
+    warmer = Warmer(registry, prepared.options, check_mode)
     try:
-        results, summary = Warmer(registry, prepared.options, check_mode).run(prepared.targets)
+        results, summary = warmer.run(prepared.targets)
     finally:
         if registries is None:
             registry.close()
     result = dict(changed=any(entry['changed'] for entry in results), images=results, summary=summary)
+    if warmer.warnings:
+        result['warnings'] = list(warmer.warnings)
     return result, [entry for entry in results if entry['status'] == FAILED]
 
 
@@ -102,7 +108,8 @@ def outcome(params: dict, check_mode: bool = False, registries: dict | None = No
         result, failed = populate(params, check_mode, registries)
     except OptionError as exc:
         return dict(failed=True, msg=str(exc))
-    warnings = [] if failed and params['fail_on_error'] else [entry['msg'] for entry in failed]
+    warnings = result.pop('warnings', [])
+    warnings += [] if failed and params['fail_on_error'] else [entry['msg'] for entry in failed]
     if failed and params['fail_on_error']:
         result.update(failed=True, msg=failure_message(failed, len(result['images'])))
     warnings += [entry['application_registry']['msg'] for entry in result['images']
@@ -112,9 +119,23 @@ def outcome(params: dict, check_mode: bool = False, registries: dict | None = No
     return result
 
 
-def _app_registry_options(given: dict) -> AppRegistryOptions:
-    """The application_registry option, checked: credentials come in pairs, and waiting is not negative."""
-    options = AppRegistryOptions(bool(given.get('verify')), given.get('wait') or 0, given.get('username'), given.get('password'))
+def _app_registry_options(given: dict, wait_for_commit: int) -> AppRegistryOptions:
+    """The application_registry option, checked: credentials come in pairs, numbers are positive, and delivery has
+    what it needs (replication credentials, and Harbor's commit to copy from)."""
+    deliver = bool(given.get('deliver'))
+    options = AppRegistryOptions(bool(given.get('verify')) or deliver, given.get('wait') or 0, given.get('username'),
+                                 given.get('password'), deliver, given.get('policy'), given.get('scope') or 'narrow',
+                                 given.get('deadline') or 0, given.get('replication_username'), given.get('replication_password'))
+    if deliver and not (options.replication_username and options.replication_password):
+        raise OptionError('application_registry.deliver needs application_registry.replication_username and '
+                          'replication_password (or PREWARM_REPLICATION_USERNAME / PREWARM_REPLICATION_PASSWORD): a Harbor '
+                          'system robot with replication-policy list, read, create, delete and replication create, read, '
+                          'list, not the pull robot, which Harbor refuses (replication is system scope)')
+    if deliver and wait_for_commit < 1:
+        raise OptionError('application_registry.deliver needs wait_for_commit (seconds, for example 600): replication '
+                          'copies only what Harbor has committed, tag included')
+    if deliver and options.deadline < 1:
+        raise OptionError('application_registry.deadline must be at least 1 second, got %d' % options.deadline)
     if options.username and options.password is None:
         raise OptionError('application_registry.username was given without application_registry.password (or '
                           'PREWARM_APP_REGISTRY_PASSWORD): give both, or neither to use the auth file\'s entry for its host')
@@ -124,6 +145,16 @@ def _app_registry_options(given: dict) -> AppRegistryOptions:
     if options.wait < 0:
         raise OptionError('application_registry.wait must be 0 (look once) or a number of seconds, got %d' % options.wait)
     return options
+
+
+def _check_deliverable(targets: list[Target]) -> None:
+    """Delivery copies to the registry an image's reference names: not to the cache it is warmed through."""
+    for target in targets:
+        if target.match is not None and app_registry_of(target) is None and \
+                parse_reference(target.image).domain == urlsplit(target.match.base_url).netloc:
+            raise OptionError('application_registry.deliver: %s names the cache itself (%s), so there is nothing to '
+                              'deliver it to; give the references your Pods use (the application registry\'s), or drop '
+                              'deliver' % (target.image, urlsplit(target.match.base_url).netloc))
 
 
 def _rules_and_jobs(params: dict) -> tuple[list, int]:

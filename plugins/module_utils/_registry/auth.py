@@ -90,9 +90,10 @@ class Authenticator:
         self._challenges[origin(url)] = challenge
         return self._answer(url, challenge, challenge.params.get('scope') or scope, refused=refused)
 
-    def basic(self, url: str) -> str | None:
-        """The Basic header for ``url``'s host, or None without credentials: what Harbor's REST API takes."""
-        credentials = self.credentials_for(origin(url))
+    def basic(self, url: str, credentials: Credentials | None = None) -> str | None:
+        """The Basic header for ``url``'s host (with ``credentials``, else the host's own), or None without
+        credentials: what Harbor's REST API takes."""
+        credentials = credentials or self.credentials_for(origin(url))
         if not credentials:
             return None
         self._check_transport(url)

@@ -68,6 +68,28 @@ class BlobHead:
     from_storage: bool
 
 
+@dataclass(frozen=True)
+class ApiCall:
+    """A call of Harbor's REST API: ``what`` names it in messages, ``refused`` says what a 401 or 403 means."""
+
+    method: str
+    url: str
+    what: str
+    refused: str = 'check the account\'s permissions'
+    credentials: Credentials | None = None
+    body: Any = None
+
+
+@dataclass(frozen=True)
+class ApiAnswer:
+    """Its status, ``Location`` (of what a POST created), the JSON document (None without one) and the text."""
+
+    status: int
+    location: str | None
+    document: Any
+    text: str
+
+
 class Tally:
     """The retries of one image, shared by the threads working on it."""
 
@@ -201,6 +223,27 @@ class Registry:
                 return response.json()
             except ValueError as exc:
                 raise RegistryError('%s: Harbor\'s API answered with something that is not JSON' % what) from exc
+
+    def api_call(self, call: ApiCall, tally: Tally | None = None) -> ApiAnswer:
+        """One call of Harbor's REST API with Basic credentials (the call's own, else the host's). A 401 or 403 raises
+        AuthError with ``call.refused`` (the permission it needs); 404 is an answer; other errors say what failed."""
+        headers = {'Accept': 'application/json'}
+        auth = self.auth.basic(call.url, call.credentials)
+        if auth:
+            headers['Authorization'] = auth
+        response = self._send(call.method, call.url, tally, headers=headers, json=call.body)
+        with response:
+            if response.status_code in (401, 403):
+                raise AuthError('Harbor\'s API refused %s (%d): %s' % (call.what, response.status_code, call.refused))
+            if response.status_code != 404:
+                _check(response, call.what)
+            document = None
+            if 'json' in (response.headers.get('Content-Type') or '') and response.content:
+                try:
+                    document = response.json()
+                except ValueError as exc:
+                    raise RegistryError('%s: Harbor\'s API answered with something that is not JSON' % call.what) from exc
+            return ApiAnswer(response.status_code, response.headers.get('Location'), document, response.text)
 
     def manifest(self, repo: Repository, reference: str, tally: Tally | None = None, expected_digest: str | None = None) -> Manifest:
         """GET and verify a manifest; returns a parsed Manifest, its ``repository`` where the cache served it from."""

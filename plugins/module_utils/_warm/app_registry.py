@@ -36,12 +36,22 @@ POLL = 2.0  # seconds between two looks while waiting
 @dataclass(frozen=True)
 class AppRegistryOptions:
     """``verify``: judge each image's own reference in its own registry; ``wait``: seconds to keep looking until every
-    image is there; ``username``/``password``: that registry's credentials (else the auth file's for its host)."""
+    image is there; ``username``/``password``: that registry's credentials (else the auth file's for its host).
+
+    ``deliver``: start Harbor's replication for the images not there (_warm.delivery), through ``policy`` (a name, or
+    the one that copies there), whole (``scope`` policy) or ``narrow``ed to them, within ``deadline`` seconds, as the
+    system robot ``replication_username``."""
 
     verify: bool = False
     wait: int = 0
     username: str | None = None
     password: str | None = field(default=None, repr=False)
+    deliver: bool = False
+    policy: str | None = None
+    scope: str = 'narrow'
+    deadline: int = 600
+    replication_username: str | None = None
+    replication_password: str | None = field(default=None, repr=False)
 
 
 def app_registry_of(target: Target) -> Repository | None:
@@ -80,9 +90,15 @@ def applies(result: ImageResult) -> bool:
 
 
 def _verify(registry: Registry, target: Target, result: ImageResult, deadline: float) -> None:
+    if app_registry_of(target) is not None:
+        result.application_registry = judge_image(registry, target, result, deadline)
+
+
+def judge_image(registry: Registry, target: Target, result: ImageResult, deadline: float) -> dict[str, Any]:
+    """The image's block, looking again every few seconds until it is there or ``deadline`` passes."""
     repo = app_registry_of(target)
     if repo is None:
-        return
+        raise ImageError('%s names no application registry' % target.image)
     reference = parse_reference(target.image)
     tag = reference.tag or reference.digest or 'latest'
     expected = [Expected(entry.platform, entry.digest) for entry in result.platforms if entry.platform]
@@ -93,7 +109,7 @@ def _verify(registry: Registry, target: Target, result: ImageResult, deadline: f
             break
         time.sleep(POLL)
     block['waited'] = round(time.time() - started, 3)
-    result.application_registry = block
+    return block
 
 
 def judge(registry: Registry, repo: Repository, tag: str, expected: list[Expected]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._result import Imag
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
 from ansible_collections.prewarm.harbor.plugins.module_utils._summary import counts
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import applies, verify_all
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.delivery import Routes, deliver_all, find_routes
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, Settle
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.image import ImageWarm
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.options import WarmOptions
@@ -56,6 +57,7 @@ class Warmer:
         self.lock_dir = lock_dir
         self._pools: dict[bool, BlobPool] = {}  # per flavour: is_harbor -> its pool
         self._pools_lock = threading.Lock()
+        self.warnings: list[str] = []  # said once per call (what may undo a delivery)
 
     def run(self, targets: list[Target]) -> tuple[list[dict], dict]:
         """Targets in: (one serialised ImageResult per target in the same order, a summary).
@@ -64,6 +66,7 @@ class Warmer:
         """
         started = time.time()
         unique = list({target.image: target for target in targets}.values())
+        routes = self._routes(unique) if self.options.app_registry.deliver else None
         try:
             with ThreadPoolExecutor(max_workers=self.options.jobs, thread_name_prefix='image') as images:
                 # Reading an image only queues its blobs; its result waits until the cache has stored them, in a
@@ -76,9 +79,12 @@ class Warmer:
         pending = [item.warm.pending for item in begun if item.warm is not None and item.warm.pending is not None]
         if self.options.harbor.wait and pending:
             wait_all(self.registry, pending, self.options.harbor)
-        if self.options.app_registry.verify:  # after Harbor's commit: replication starts from what Harbor holds
-            verify_all(self.registry, [(item.target, item.result) for item in begun if applies(item.result)],
-                       self.options.app_registry)
+        app = self.options.app_registry
+        if app.verify:  # after Harbor's commit: replication starts from what Harbor holds
+            verify_all(self.registry, [(item.target, item.result) for item in begun if applies(item.result)], app)
+        if routes is not None:
+            deliver_all(routes, {item.result.image: item.result for item in begun}, app, self.check_mode)
+            self.warnings += routes.warnings
         by_image = {result.image: result.as_dict() for result in done}
         results = [by_image[target.image] for target in targets]
         summary = counts(results)
@@ -88,6 +94,12 @@ class Warmer:
                        bytes_pulled=sum(platform.get('bytes_pulled') or 0 for platform in platforms),
                        blobs_pulled=sum(platform.get('blobs_pulled') or 0 for platform in platforms))
         return results, summary
+
+    def _routes(self, targets: list[Target]) -> Routes:
+        """Each image's replication policy, found (and refused when it cannot work) before anything is warmed."""
+        bases = {target.match.base_url for target in targets if target.match is not None}
+        is_harbor = {base: self._flavor(base).is_harbor for base in bases}
+        return find_routes(self.registry, targets, self.options.app_registry, is_harbor)
 
     def _flavor(self, base: str) -> Distribution:
         return flavor_of(self.registry, base, self.options.flavor, self.options.harbor)

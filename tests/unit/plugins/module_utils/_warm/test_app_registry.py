@@ -108,9 +108,19 @@ def test_the_cache_s_credentials_never_go_to_the_application_registry(tmp_path):
     (dict(verify=True, username='AWS'), 'application_registry.username was given without application_registry.password'),
     (dict(verify=True, password='x'), 'application_registry.password was given without application_registry.username'),
     (dict(verify=True, wait=-1), 'application_registry.wait must be 0'),
+    (dict(deliver=True), 'application_registry.deliver needs application_registry.replication_username and replication_password'),
+    (dict(deliver=True, replication_username='robot$replicator', replication_password='r'), 'deliver needs wait_for_commit'),
 ])
 def test_application_registry_options_that_cannot_work_are_refused_before_any_request(app, message, monkeypatch):
-    monkeypatch.delenv('PREWARM_APP_REGISTRY_USERNAME', raising=False)
-    monkeypatch.delenv('PREWARM_APP_REGISTRY_PASSWORD', raising=False)
+    for name in ('APP_REGISTRY', 'REPLICATION'):
+        monkeypatch.delenv('PREWARM_%s_USERNAME' % name, raising=False)
+        monkeypatch.delenv('PREWARM_%s_PASSWORD' % name, raising=False)
     with pytest.raises(OptionError, match=message):
         prepare(params(application_registry=app))
+
+
+def test_delivery_for_references_that_name_the_cache_itself_is_refused():
+    app = dict(deliver=True, replication_username='robot$replicator', replication_password='r')
+    with pytest.raises(OptionError, match=r'harbor.example/proxy_hub/library/nginx:1.25 names the cache itself \(harbor.example\)'):
+        prepare(params(images=['harbor.example/proxy_hub/library/nginx:1.25'], application_registry=app, wait_for_commit=60))
+    assert prepare(params(application_registry=app, wait_for_commit=60)).options.app_registry.verify  # deliver implies verify
