@@ -112,12 +112,13 @@ def _traps(policy: Policy, routes: list[Route], options: AppRegistryOptions) -> 
     said = []
     if not policy.override:
         said.append('override is false: a tag that moves upstream stays stale in the application registry')
-    if policy.replicate_deletion:
+    if policy.replicate_deletion and policy.trigger == 'event_based':  # only event-based policies replicate deletions (11.7)
         said.append('replicate_deletion is on: when Harbor\'s retention (by default: keep what was pulled in the last 7 '
                     'days) deletes the proxy copies, the tags are deleted from the application registry too, and nodes '
                     'pulling from there never refresh Harbor\'s pull time; warm again within the retention window')
-    if policy.single_active:
-        said.append('single_active_replication is on: an event arriving while an execution runs is dropped')
+    if policy.single_active and options.scope != NARROW:
+        said.append('single_active_replication is on: a run started while another execution of it runs is skipped '
+                    '(failed at once); scope narrow runs a copy of its own')
     if any(entry.get('type') == 'label' for entry in policy.filters):
         said.append('it has a label filter, which takes nothing of a proxy-cache project (its artifacts carry no labels)')
     refused = sorted(route.tag for route in routes if not policy.takes(route.repository, route.tag))
@@ -185,6 +186,9 @@ def _cause(execution: Execution, logs: dict, route: Route) -> str:
     """Why a finished (or still running) execution did not put the image there by tag."""
     if execution.status == 'InProgress':
         return 'execution %d was still running at the deadline (application_registry.deadline)' % execution.id
+    if 'skipped' in execution.status_text.lower():
+        return ('execution %d was skipped: "%s" (single_active_replication, another execution of the policy was running); '
+                'warm again when it has ended, or use scope narrow' % (execution.id, execution.status_text))
     if execution.total == 0:
         return ('execution %d copied nothing (Succeed with total 0, "%s"): Harbor holds nothing tagged that the policy '
                 'takes; check Harbor has committed the tag (wait_for_commit) and the policy\'s filters' % (
