@@ -28,12 +28,19 @@ def counts(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def app_registry_counts(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Images there by tag where the Pods pull them, and those not (each block says why)."""
+    """Images there by tag where the Pods pull them, and those not (each block says why); and per application
+    registry, how many are there, how many of those this run delivered, and how many are missing."""
     blocks = [entry['application_registry'] for entry in results if entry.get('application_registry')]
     if not blocks:
         return {}
+    registries: dict[str, dict[str, int]] = {}
+    for block in blocks:
+        counted = registries.setdefault(block['reference'].split('/', 1)[0], dict(present=0, delivered=0, missing=0))
+        counted['present' if block['present'] else 'missing'] += 1
+        counted['delivered'] += 1 if (block.get('delivery') or {}).get('delivered') else 0
     return dict(application_registry_present=sum(1 for block in blocks if block['present']),
-                application_registry_missing=sum(1 for block in blocks if not block['present']))
+                application_registry_missing=sum(1 for block in blocks if not block['present']),
+                application_registries=registries)
 
 
 def harbor_counts(results: list[dict[str, Any]]) -> dict[str, Any]:

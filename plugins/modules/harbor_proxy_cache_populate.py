@@ -369,8 +369,7 @@ images:
       description: The image's own reference judged in its own registry, where the Pods pull it.
       type: dict
       returned: >-
-        with O(application_registry.verify), for an image warmed, cached or (check mode) to warm whose reference names
-        a registry other than Docker Hub and the cache
+        with O(application_registry.verify), for an image warmed, cached or to warm whose reference names another registry
       version_added: 1.1.0
       contains:
         reference:
@@ -388,6 +387,11 @@ images:
         platforms: {description: 'Each selected platform: its manifest digest upstream, and whether the tag holds it.', type: list, elements: dict}
         msg: {description: Why the image is not there by tag and what to do; null when present., type: str}
         waited: {description: Seconds spent looking (O(application_registry.wait))., type: float}
+        delivery:
+          description: The replication run (C(policy), C(scope), C(execution), C(status), C(total)), whether it
+            C(delivered) the image, else the C(cause); in check mode C(would_deliver).
+          type: dict
+          returned: with O(application_registry.deliver), for an image not there by tag
     retries:
       description: Requests retried for this image (429, 5xx, broken connections, bodies cut short, bad digests, expired tokens).
       type: int
@@ -406,7 +410,8 @@ summary:
     - On Harbor also C(harbor_committed) and C(harbor_pending) (images warmed or cached, committed or not yet) and
       C(harbor_expected_at), when the last pending one is due.
     - With O(application_registry.verify) also C(application_registry_present) and C(application_registry_missing),
-      the images there by tag with every platform, and those not (each with its cause in its result).
+      the images there by tag with every platform, and those not (each with its cause in its result), and
+      C(application_registries), the same per registry with those this run C(delivered).
   returned: always
   type: dict
   sample:

@@ -81,6 +81,7 @@ def lines(report: dict[str, Any], sources: list[str]) -> list[str]:
     if not summary['check_mode']:
         shown.append(_pulled(summary, False, ''))
     shown.extend(_harbor(summary))
+    shown.extend(_app_registries(summary, entries, caches))
     would = [entry for entry in entries if entry['status'] == WOULD_WARM]
     if would:
         shown.append('would warm:')
@@ -120,6 +121,19 @@ def _harbor(summary: dict[str, Any]) -> list[str]:
         line += ', %d not yet%s' % (summary['harbor_pending'], ": due by %s (Harbor's own store timers)" % due if due
                                     else " (see each image's harbor.note)")
     return [line]
+
+
+def _app_registries(summary: dict[str, Any], entries: list[dict[str, Any]], caches: Collection[str]) -> list[str]:
+    """One line per application registry, then each image missing there with its cause."""
+    shown = ['application registry %s: %d there by tag (%d delivered by this run), %d missing' % (
+        host, counted['present'], counted['delivered'], counted['missing'])
+        for host, counted in sorted((summary.get('application_registries') or {}).items())]
+    for entry in entries:
+        block = entry.get('application_registry')
+        if block and not block['present']:
+            cause = (block.get('delivery') or {}).get('cause') or block.get('msg') or block['status']
+            shown.append('  missing %s%s (%s): %s' % (block['reference'], _via(entry, caches), block['status'], cause))
+    return shown
 
 
 def _via(entry: dict[str, Any], caches: Collection[str]) -> str:
