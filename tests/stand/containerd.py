@@ -83,7 +83,7 @@ class Containerd:
         """``ctr images pull`` (and unpack) ``<host>/<reference>`` for ``platform`` into a fresh namespace."""
         url = urllib.parse.urlsplit(base_url)
         argv = ['images', 'pull', '--platform', platform, '--snapshotter', 'native']
-        argv += ['--plain-http'] if url.scheme == 'http' else ['--tlscacert', ca_path or '']
+        argv += ['--plain-http'] if url.scheme == 'http' else ['--hosts-dir', self._https_hosts(url.netloc, ca_path)]
         if creds:
             argv += ['--user', f'{creds[0]}:{creds[1]}']
         argv.append(f'{url.netloc}/{reference}')
@@ -91,6 +91,16 @@ class Containerd:
         done = self._ctr(*argv, namespace=namespace, timeout=timeout)
         shown = tuple(f'{creds[0]}:***' if creds and arg == f'{creds[0]}:{creds[1]}' else arg for arg in ['ctr', '-n', namespace] + argv)
         return PullResult(done.returncode == 0, done.returncode, done.stdout, done.stderr, shown)
+
+    def _https_hosts(self, netloc, ca_path):
+        """A hosts directory naming ``https://<netloc>`` and its CA: without it, ctr 1.6 speaks plain HTTP to any
+        localhost registry (``docker.MatchLocalhost``), whatever ``--tlscacert`` says."""
+        directory = os.path.join(self.workdir, 'hosts')
+        os.makedirs(os.path.join(directory, netloc), exist_ok=True)
+        with open(os.path.join(directory, netloc, 'hosts.toml'), 'w', encoding='utf-8') as handle:
+            handle.write(f'server = "https://{netloc}"\n\n[host."https://{netloc}"]\n  capabilities = ["pull", "resolve"]\n'
+                         f'  ca = "{ca_path or ""}"\n')
+        return directory
 
     def stop(self):
         """Stop containerd and remove its state (its root stays under the work dir for a post-mortem)."""

@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import requests
@@ -16,11 +17,21 @@ class StandError(RuntimeError):
     """A stand component failed; the message carries the end of its log."""
 
 
+_HANDED_OUT = set()
+_PORTS_LOCK = threading.Lock()
+
+
 def free_port():
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+    """Return a TCP port on 127.0.0.1 that is free right now and was not handed out before by this process (the
+    components bind theirs only when they start, so two calls could otherwise get the same port)."""
+    with _PORTS_LOCK:
+        while True:
+            with socket.socket() as sock:
+                sock.bind(('127.0.0.1', 0))
+                port = sock.getsockname()[1]
+            if port not in _HANDED_OUT:
+                _HANDED_OUT.add(port)
+                return port
 
 
 def tail(path, lines=40):
@@ -37,8 +48,9 @@ def tail(path, lines=40):
 class ManagedProcess:
     """One long-running child listening on ``port``; ``ready_url`` is polled until it answers any HTTP status."""
 
-    def __init__(self, name, argv, log_path, ready_url, port, stop_signal=signal.SIGTERM, env=None):  # pylint: disable=too-many-arguments
+    def __init__(self, name, argv, log_path, ready_url, port, stop_signal=signal.SIGTERM, env=None, verify=True):  # pylint: disable=too-many-arguments
         self.name = name
+        self.verify = verify  # requests' verify for an HTTPS ready_url (the stand's CA)
         self.extra_env = dict(env or {})
         self.port = port
         self.argv = list(argv)
@@ -71,7 +83,7 @@ class ManagedProcess:
             if not self.running:
                 raise StandError(f'{self.name} exited ({self._proc and self._proc.returncode}):\n{tail(self.log_path)}')
             try:
-                requests.get(self.ready_url, timeout=1)
+                requests.get(self.ready_url, timeout=1, verify=self.verify)
                 return
             except requests.RequestException:
                 if time.monotonic() > deadline:
