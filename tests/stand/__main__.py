@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 
+from .harbor.config import VERSIONS
 from .stand import Stand
 
 
@@ -23,6 +24,10 @@ def _parser():
     up.add_argument('--large-layer-mb', type=int, default=0, help='also seed library/large:1.0 with a layer of this many MiB (max 1024)')
     up.add_argument('--token-lifetime', type=int, default=1800, help='expires_in of issued tokens, seconds')
     up.add_argument('--harbor-interval', type=float, default=20.0, help='Harbor store interval, seconds (Harbor: 20; EnsureTag ticks at half of it)')
+    up.add_argument('--replication', choices=('event', 'manual', 'none'), default='event',
+                    help='the policy Harbor starts with, from proxy_hub to the application registry (none: no policy)')
+    up.add_argument('--harbor-version', choices=VERSIONS, default='2.14',
+                    help='whose store rules Harbor follows (docs/harbor.md 11.1): 2.14 (HEAD), 2.13 or 2.9.1')
     up.add_argument('--fleet', type=int, default=0, help='also push this many images bench/app-NNN:1.0 sharing base layers')
     up.add_argument('--fleet-mb', type=int, default=100, help='total size of the fleet, MiB')
     return parser
@@ -35,7 +40,8 @@ def main(argv=None):
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     with Stand(args.workdir, large_layer_bytes=args.large_layer_mb << 20, token_lifetime=args.token_lifetime,
-               harbor_interval=args.harbor_interval) as stand:
+               harbor_interval=args.harbor_interval, replication=None if args.replication == 'none' else args.replication,
+               harbor_version=args.harbor_version) as stand:
         if args.fleet:
             fleet = stand.push_fleet(args.fleet, args.fleet_mb << 20)
             stand.images.update({f'fleet_{n:03d}': image for n, image in enumerate(fleet)})

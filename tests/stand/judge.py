@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the emulated Harbor has committed, as its clients see it: the tests of the stand and the collection's agree."""
+"""What the emulated Harbor has committed, and what the application registry serves, as their clients see it: the
+tests of the stand and the collection's agree."""
 
 import calendar
 import time
@@ -17,3 +18,12 @@ def offline(stand, reference, platform, creds=None):
 def pushed_at(item):
     """push_time of an artifact as epoch seconds (the API's millisecond UTC format)."""
     return calendar.timegm(time.strptime(item['push_time'][:19], '%Y-%m-%dT%H:%M:%S')) + int(item['push_time'][20:23]) / 1000
+
+
+def app_offline(stand, reference, platform):
+    """(skopeo ok, containerd ok) pulling ``reference`` from the application registry, with its credentials, while
+    upstream **and** Harbor are stopped: what the nodes get from it alone (Harbor stays stopped until
+    ``stand.start_harbor()`` or the next ``restore_defaults()``)."""
+    first = stand.oracle_pull(stand.app_registry_url, reference, platform, creds='app', stop_harbor=True)
+    second = stand.containerd_pull(stand.app_registry_url, reference, platform, creds='app', stop_harbor=True)
+    return first.ok, second.ok

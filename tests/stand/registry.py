@@ -27,8 +27,9 @@ class TokenAuth:
     rootcertbundle: str
 
 
-def render_config(port, root, auth=None, remote_url=None):
-    """Return the YAML configuration of one registry."""
+def render_config(port, root, auth=None, remote_url=None, tls=None, htpasswd=None):  # pylint: disable=too-many-arguments
+    """Return the YAML configuration of one registry: ``auth`` a TokenAuth, ``tls`` (certificate, key) paths,
+    ``htpasswd`` the path of a bcrypt htpasswd file (Basic authentication)."""
     config = {
         'version': 0.1,
         'log': {'level': 'info', 'formatter': 'text', 'accesslog': {'disabled': False}},
@@ -45,6 +46,10 @@ def render_config(port, root, auth=None, remote_url=None):
                                     'rootcertbundle': auth.rootcertbundle}}
     if remote_url is not None:
         config['proxy'] = {'remoteurl': remote_url}
+    if tls is not None:
+        config['http']['tls'] = {'certificate': tls[0], 'key': tls[1]}
+    if htpasswd is not None:
+        config['auth'] = {'htpasswd': {'realm': 'registry', 'path': htpasswd}}
     return yaml.safe_dump(config, sort_keys=False)
 
 
@@ -56,12 +61,14 @@ def binary():
     return path
 
 
-def registry_process(name, workdir, root, **config):
-    """Write ``<workdir>/<name>.yml`` and return the (not yet started) registry process on a free port."""
+def registry_process(name, workdir, root, ca_path=None, **config):
+    """Write ``<workdir>/<name>.yml`` and return the (not yet started) registry process on a free port; with
+    ``tls`` in ``config`` it serves HTTPS and is checked with ``ca_path``."""
     port = process.free_port()
     os.makedirs(root, exist_ok=True)
     config_path = os.path.join(workdir, f'{name}.yml')
     with open(config_path, 'w', encoding='utf-8') as handle:
         handle.write(render_config(port, root, **config))
+    scheme = 'https' if config.get('tls') else 'http'
     return process.ManagedProcess(name, [binary(), 'serve', config_path], os.path.join(workdir, 'logs', f'{name}.log'),
-                                  f'http://127.0.0.1:{port}/v2/', port)
+                                  f'{scheme}://127.0.0.1:{port}/v2/', port, verify=ca_path or True)

@@ -11,6 +11,8 @@ Processes:
   and ``upstream``, HTTP and HTTPS, with its token service, REST API and background store jobs.
 * ``proxy``: ``docker-registry`` pull-through cache of upstream (``proxy.remoteurl``), ``auth: token``: the plain
   distribution cache, the stand's second kind of cache.
+* ``app``: ``docker-registry``, writable, HTTPS with the stand's CA, Basic authentication (``AWS`` and a random
+  password, as an ECR token): the application registry Harbor replicates to (the ECR stand-in).
 """
 
 import atexit
@@ -23,11 +25,14 @@ import urllib.parse
 
 import requests
 
-from . import accesslog, builder, certs, containerd, emulator, issuer, oracle, process, registry, seed, services, storage
-from .harbor.config import Project, Settings, Timing
+from . import accesslog, builder, certs, containerd, emulator, htpasswd, issuer, oracle, process, registry, seed, services, storage
+from .harbor.config import VERSIONS, Project, Registry, Settings, Timing
+from .model import ALL_MANIFEST_TYPES
 from .switches import Switches
 
 HARBOR_INTERVAL = 20.0  # Harbor's own sleepIntervalSec
+APP_REGISTRY_ID = 1  # the application registry's id among Harbor's registry endpoints
+REPLICATION_MODES = ('event', 'manual', None)
 
 
 class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-methods
@@ -36,13 +41,25 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
     public_project = 'proxy_hub'
     private_project = 'proxy_private'
     robot_user = 'robot$pull'
+    replicator_user = 'robot$replicator'
+    app_registry_user = 'AWS'
+    replication_policy_name = 'proxy_hub-to-app'
 
-    def __init__(self, workdir, large_layer_bytes=0, token_lifetime=1800, harbor_interval=HARBOR_INTERVAL, token_leeway=60.0):
+    def __init__(self, workdir, large_layer_bytes=0, token_lifetime=1800,  # pylint: disable=too-many-arguments
+                 harbor_interval=HARBOR_INTERVAL, token_leeway=60.0, replication='event', harbor_version='2.14'):
         if not 0 <= large_layer_bytes <= 1 << 30:
             raise ValueError('large_layer_bytes must be between 0 and 1 GiB')
+        if replication not in REPLICATION_MODES:
+            raise ValueError(f'replication must be one of {REPLICATION_MODES}')
+        if harbor_version not in VERSIONS:
+            raise ValueError(f'harbor_version must be one of {VERSIONS}')
         self.workdir = os.path.abspath(workdir)
         self.large_layer_bytes = large_layer_bytes
+        self.replication = replication
+        self.harbor_version = harbor_version
         self.robot_password = secrets.token_urlsafe(18)
+        self.replicator_password = secrets.token_urlsafe(18)
+        self.app_registry_password = secrets.token_urlsafe(48)  # bcrypt reads 72 bytes at most
         self.token_lifetime = token_lifetime
         self.harbor_interval = float(harbor_interval)
         self.token_leeway = float(token_leeway)
@@ -50,6 +67,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         self.upstream_storage_dir = os.path.join(self.workdir, 'storage', 'upstream')
         self.proxy_storage_dir = os.path.join(self.workdir, 'storage', 'proxy')
         self.harbor_storage_dir = os.path.join(self.workdir, 'storage', 'harbor')
+        self.app_storage_dir = os.path.join(self.workdir, 'storage', 'app')
         self.access_log_path = os.path.join(self.workdir, 'logs', 'harbor-access.log')
         self.images = {}
         self.startup_seconds = None
@@ -95,9 +113,13 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         upstream = self._procs['upstream'] = make('upstream', self.workdir, self.upstream_storage_dir)
         self._procs['local'] = make('local', self.workdir, self.harbor_storage_dir)
         self._procs['proxy'] = make('proxy', self.workdir, self.proxy_storage_dir, auth=auth, remote_url=self.upstream_url)
+        password_file = os.path.join(self.workdir, 'tls', 'app-htpasswd')
+        htpasswd.write(password_file, self.app_registry_user, self.app_registry_password)
+        self._procs['app'] = make('app', self.workdir, self.app_storage_dir, ca_path=self.tls.ca_path,
+                                  tls=(self.tls.cert_path, self.tls.key_path), htpasswd=password_file)
         self._settings = self._harbor_settings()
         self._procs['harbor'] = emulator.harbor_process(self.workdir, self._settings)
-        for name in ('upstream', 'local', 'harbor'):
+        for name in ('upstream', 'local', 'harbor', 'app'):
             self._procs[name].start()
         upstream.wait_ready()
         self._procs['proxy'].start()  # it panics while upstream does not answer
@@ -111,10 +133,23 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
     def _harbor_settings(self):
         timing = Timing.scaled(self.harbor_interval, token_leeway=self.token_leeway, token_lifetime=self.token_lifetime)
         projects = (Project(self.public_project, public=True, project_id=2), Project(self.private_project, public=False, project_id=3))
+        app = Registry(APP_REGISTRY_ID, 'app-registry', self.app_registry_url, self.app_registry_user, self.app_registry_password,
+                       self.tls.ca_path)
         return Settings(http_port=process.free_port(), https_port=process.free_port(), cert_path=self.tls.cert_path,
                         key_path=self.tls.key_path, upstream_url=self.upstream_url, local_url=self.local_url,
                         local_storage=self.harbor_storage_dir, control_port=process.free_port(), access_log=self.access_log_path,
-                        robot_user=self.robot_user, robot_password=self.robot_password, projects=projects, timing=timing)
+                        robot_user=self.robot_user, robot_password=self.robot_password, projects=projects, timing=timing,
+                        version=self.harbor_version, replicator_user=self.replicator_user,
+                        replicator_password=self.replicator_password, registries=(app,), policies=self._initial_policies())
+
+    def _initial_policies(self):
+        """``replication='event'`` (or ``'manual'``): everything of the public project to the application registry,
+        same names, override on (goharbor/harbor#16058's setting)."""
+        if self.replication is None:
+            return ()
+        trigger = 'event_based' if self.replication == 'event' else 'manual'
+        return (replication_body(self.replication_policy_name, filters=[{'type': 'name', 'value': f'{self.public_project}/**'}],
+                                 trigger=trigger),)
 
     def stop(self):
         """Stop everything the stand started (idempotent)."""
@@ -122,7 +157,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         if self._containerd is not None:
             self._containerd.stop()
             self._containerd = None
-        for name in ('harbor', 'proxy', 'local', 'upstream'):
+        for name in ('harbor', 'proxy', 'local', 'upstream', 'app'):
             if name in self._procs:
                 self._procs[name].stop()
         if self._services is not None:
@@ -132,12 +167,13 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
     def _control_actions(self):
         return {'rate_limit': self.set_rate_limit, 'manifest_delay': self.set_manifest_delay,
                 'token_lifetime': self.set_token_lifetime, 'reset_cache': self.reset_cache,
-                'stop_upstream': self.stop_upstream, 'start_upstream': self.start_upstream}
+                'stop_upstream': self.stop_upstream, 'start_upstream': self.start_upstream,
+                'stop_harbor': self.stop_harbor, 'start_harbor': self.start_harbor, 'reset_app_registry': self.reset_app_registry}
 
     # -- addresses -----------------------------------------------------------------------------------------------
 
     def port(self, name):
-        """Port of a component: upstream, local, proxy, harbor."""
+        """Port of a component: upstream, local, proxy, harbor, app."""
         return self._procs[name].port
 
     @property
@@ -185,6 +221,26 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         """``(user, password)`` of the robot account."""
         return self.robot_user, self.robot_password
 
+    @property
+    def replicator_creds(self):
+        """``(user, password)`` of the system-level robot allowed to replicate (11.4)."""
+        return self.replicator_user, self.replicator_password
+
+    @property
+    def app_registry_url(self):
+        """The application registry: ``https://127.0.0.1:<port>`` (trust ``ca_path``; Basic ``app_registry_creds``)."""
+        return f'https://127.0.0.1:{self.port("app")}'
+
+    @property
+    def app_registry_host(self):
+        """``127.0.0.1:<port>`` of the application registry, as an image reference names it."""
+        return f'127.0.0.1:{self.port("app")}'
+
+    @property
+    def app_registry_creds(self):
+        """``(user, password)`` of the application registry."""
+        return self.app_registry_user, self.app_registry_password
+
     # -- upstream and caches -------------------------------------------------------------------------------------
 
     @property
@@ -203,16 +259,25 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         self.harbor_health_check()
 
     def reset_cache(self):
-        """Both caches cold: the proxy's storage wiped, Harbor's jobs cancelled, its database and registry emptied."""
+        """Both caches cold: the proxy's storage wiped, Harbor's jobs cancelled (replications included), its database,
+        events, executions and registry emptied; the application registry emptied too. Policies stay."""
         if not self.upstream_running:
             self.start_upstream()
         self.harbor.act('reset', http_timeout=120)
-        for name, root in (('proxy', self.proxy_storage_dir), ('local', self.harbor_storage_dir)):
+        roots = (('proxy', self.proxy_storage_dir), ('local', self.harbor_storage_dir), ('app', self.app_storage_dir))
+        for name, root in roots:
             self._procs[name].stop()
             storage.wipe(root)
             self._procs[name].start()
-        for name in ('proxy', 'local'):
+        for name, _root in roots:
             self._procs[name].wait_ready()
+
+    def reset_app_registry(self):
+        """Empty the application registry (Harbor's state stays)."""
+        self._procs['app'].stop()
+        storage.wipe(self.app_storage_dir)
+        self._procs['app'].start()
+        self._procs['app'].wait_ready()
 
     def storage_of(self, repository):
         """(storage root, registry name): ``<project>/<repo>`` is Harbor's, anything else the plain proxy's."""
@@ -281,6 +346,110 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         """``GET /api/v2.0/projects/{p}/repositories/{r}/artifacts/{ref}`` (``repository`` is ``<project>/<repo>``)."""
         return harbor_api_artifact(self.harbor_url, repository, reference, creds)
 
+    @property
+    def harbor_running(self):
+        """True while Harbor's listeners accept connections (``stop_harbor`` closes them)."""
+        return self.harbor.state()['listening']
+
+    def stop_harbor(self):
+        """Harbor down for its clients: its HTTP and HTTPS listeners closed (connections refused). Its database, jobs
+        and replications live on in the emulator, so ``start_harbor`` brings back the same Harbor."""
+        self.harbor.act('listen', on=False)
+
+    def start_harbor(self):
+        """Open Harbor's listeners again, on the same ports."""
+        self.harbor.act('listen', on=True)
+
+    def set_harbor_version(self, version):
+        """Follow the 11.1 store rules of ``'2.14'`` (HEAD), ``'2.13'`` or ``'2.9.1'`` from now on."""
+        self.harbor.act('version', version=version)
+
+    def harbor_delete_artifact(self, repository, reference):
+        """Delete an artifact through Harbor's API, as tag retention does (11.7): its tags and untagged children go
+        with it, DELETE_ARTIFACT fires. Returns ``{'digest', 'tags'}``; StandError when refused (404, 412)."""
+        return self.harbor.act('delete_artifact', repository=repository, reference=reference)
+
+    # -- replication ---------------------------------------------------------------------------------------------
+
+    def harbor_api(self, method, path, creds='replicator', **options):
+        """A request to ``<harbor_url>/api/v2.0<path>`` (``creds``: ``'replicator'``, ``'robot'``, a pair or None);
+        ``options`` go to requests (``json=``, ``params=``). Returns the response."""
+        return requests.request(method, f'{self.harbor_url}/api/v2.0{path}', auth=self._creds(creds), timeout=30, **options)
+
+    def replication_policies(self):
+        """Every policy, as ``GET /replication/policies`` answers them."""
+        return self.harbor.state()['replication']['policies']
+
+    def replication_policy(self, name=None):
+        """The policy called ``name`` (default: the stand's own), or None."""
+        wanted = name or self.replication_policy_name
+        return next((item for item in self.replication_policies() if item['name'] == wanted), None)
+
+    def create_replication_policy(self, name, filters=(), trigger='manual', **fields):
+        """Create a policy as an administrator would through the API; its id. ``fields`` are the API's (``override``,
+        ``enabled``, ``dest_namespace``, ``single_active_replication``, ...; ``replicate_deletion`` is sent as the
+        ``deletion`` field Harbor's handler reads). Defaults: to the application registry, enabled, override."""
+        return self.harbor.act('replication_policy', policy=replication_body(name, list(filters), trigger, **fields))
+
+    def update_replication_policy(self, policy_id, **fields):
+        """Change some fields of a policy (Harbor's PUT replaces the whole policy: the others are sent as they are)."""
+        current = next(item for item in self.replication_policies() if item['id'] == policy_id)
+        body = {key: value for key, value in current.items() if key not in ('id', 'creation_time', 'update_time')}
+        if 'trigger' in fields and isinstance(fields['trigger'], str):
+            fields['trigger'] = {'type': fields['trigger']}
+        body.update(fields)
+        body['deletion'] = body.get('replicate_deletion', False)
+        return self.harbor.act('replication_policy', policy=body, policy_id=policy_id)
+
+    def start_replication(self, policy_id):
+        """Start a manual execution (as ``POST /replication/executions`` does); its id."""
+        return self.harbor.act('replication_start', policy_id=policy_id)
+
+    def replication_executions(self, policy_id=None):
+        """Executions, newest first, each with its ``tasks``."""
+        executions = self.harbor.state()['replication']['executions']
+        return [item for item in executions if policy_id in (None, item['policy_id'])]
+
+    def wait_replication(self, execution_id, timeout=60.0):
+        """Wait until the execution is no longer InProgress; return it (with its ``tasks``)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            execution = next((item for item in self.replication_executions() if item['id'] == execution_id), None)
+            if execution is not None and execution['status'] != 'InProgress':
+                return execution
+            if time.monotonic() > deadline:
+                raise process.StandError(f'replication execution {execution_id} still running after {timeout}s: {execution}')
+            time.sleep(0.02)
+
+    def replication_log(self, execution_id, task_id):
+        """The text of a task's log (``GET .../tasks/{task_id}/log`` as the replicator robot)."""
+        answer = self.harbor_api('GET', f'/replication/executions/{execution_id}/tasks/{task_id}/log')
+        answer.raise_for_status()
+        return answer.text
+
+    def harbor_events(self):
+        """The artifact events Harbor queued (``{type, repository, digest, tags, time}``), oldest first."""
+        return self.harbor.state()['events']
+
+    # -- the application registry --------------------------------------------------------------------------------
+
+    def app_registry_request(self, method, path, **options):
+        """A request to ``<app_registry_url><path>`` with its credentials and the stand's CA; the response."""
+        return requests.request(method, self.app_registry_url + path, auth=self.app_registry_creds, verify=self.ca_path,
+                                timeout=30, **options)
+
+    def app_registry_tags(self, repository):
+        """The tags the application registry lists for ``repository`` ([] when it has none or does not know it)."""
+        answer = self.app_registry_request('GET', f'/v2/{repository}/tags/list')
+        if answer.status_code == 404:
+            return []
+        answer.raise_for_status()
+        return sorted(answer.json().get('tags') or [])
+
+    def app_registry_manifest(self, repository, reference, method='GET'):
+        """The application registry's answer to a manifest request (every manifest type accepted)."""
+        return self.app_registry_request(method, f'/v2/{repository}/manifests/{reference}', headers={'Accept': ', '.join(ALL_MANIFEST_TYPES)})
+
     # -- images --------------------------------------------------------------------------------------------------
 
     def push_image(self, repo, tag, **options):
@@ -311,9 +480,14 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         self.harbor.act('token_lifetime', seconds=seconds)
 
     def restore_defaults(self):
-        """Undo what a previous test may have left: upstream stopped, switches set (the caches are kept)."""
+        """Undo what a previous test may have left: upstream or Harbor stopped, switches set, the store rules of
+        another version, changed replication policies (the caches, the executions and the application registry are
+        kept)."""
         if not self.upstream_running:
             self.start_upstream()
+        self.start_harbor()
+        self.set_harbor_version(self.harbor_version)
+        self.harbor.act('replication_reset')
         self.set_rate_limit(count=0)
         self.set_manifest_delay(0)
         self.set_token_lifetime(self.token_lifetime)
@@ -344,22 +518,29 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         return '\n'.join(parts)
 
     def _creds(self, creds):
-        return self.robot_creds if creds == 'robot' else creds
+        named = {'robot': self.robot_creds, 'replicator': self.replicator_creds, 'app': self.app_registry_creds}
+        return named.get(creds, creds) if isinstance(creds, str) else creds
 
-    def oracle_pull(self, base_url, reference, platform, creds=None, stop_upstream=True):
-        """skopeo-copy ``reference`` for ``platform`` from ``base_url``; stops upstream first unless told not to.
-
-        ``creds``: None (anonymous), ``'robot'`` or ``(user, password)``.
-        """
+    def _stop_for_pull(self, stop_upstream, stop_harbor):
         if stop_upstream and self.upstream_running:
             self.stop_upstream()
+        if stop_harbor:
+            self.stop_harbor()
+
+    def oracle_pull(self, base_url, reference, platform, creds=None, stop_upstream=True, stop_harbor=False):  # pylint: disable=too-many-arguments
+        """skopeo-copy ``reference`` for ``platform`` from ``base_url``; stops upstream first unless told not to, and
+        Harbor when told to.
+
+        ``creds``: None (anonymous), ``'robot'``, ``'replicator'``, ``'app'`` (the application registry's) or
+        ``(user, password)``.
+        """
+        self._stop_for_pull(stop_upstream, stop_harbor)
         return oracle.pull(base_url, reference, platform, creds=self._creds(creds), ca_dir=self.ca_dir,
                            workdir=os.path.join(self.workdir, 'tmp'))
 
-    def containerd_pull(self, base_url, reference, platform, creds=None, stop_upstream=True):
+    def containerd_pull(self, base_url, reference, platform, creds=None, stop_upstream=True, stop_harbor=False):  # pylint: disable=too-many-arguments
         """Pull and unpack with containerd's ``ctr`` (a fresh namespace, isolated content), as a node would."""
-        if stop_upstream and self.upstream_running:
-            self.stop_upstream()
+        self._stop_for_pull(stop_upstream, stop_harbor)
         if self._containerd is None:
             self._containerd = containerd.Containerd(os.path.join(self.workdir, 'containerd'))
             self._containerd.start()
@@ -371,6 +552,11 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
             'workdir': self.workdir, 'harbor_url': self.harbor_url, 'harbor_https_url': self.harbor_https_url,
             'ca_path': self.ca_path, 'ca_dir': self.ca_dir, 'public_project': self.public_project,
             'private_project': self.private_project, 'robot_user': self.robot_user, 'robot_password': self.robot_password,
+            'replicator_user': self.replicator_user, 'replicator_password': self.replicator_password,
+            'app_registry_url': self.app_registry_url, 'app_registry_host': self.app_registry_host,
+            'app_registry_user': self.app_registry_user, 'app_registry_password': self.app_registry_password,
+            'app_storage_dir': self.app_storage_dir, 'replication': self.replication, 'harbor_version': self.harbor_version,
+            'replication_policy_name': self.replication_policy_name if self.replication else None,
             'upstream_url': self.upstream_url, 'proxy_url': self.proxy_url, 'local_url': self.local_url,
             'control_url': self.control_url, 'harbor_control_url': self.harbor.url if self.harbor else None,
             'harbor_interval': self.harbor_interval, 'harbor_timing': dataclasses.asdict(self._settings.timing) if self._settings else None,
@@ -386,6 +572,18 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
             json.dump(self.describe(), handle, indent=2)
             handle.write('\n')
         os.replace(path + '.tmp', path)
+
+
+def replication_body(name, filters=(), trigger='manual', **fields):
+    """A policy as the API's POST body: to the application registry, enabled, override on, unless ``fields`` say
+    otherwise; ``trigger`` a type name or a trigger object; ``replicate_deletion`` is sent as ``deletion``."""
+    body = {'name': name, 'src_registry': None, 'dest_registry': {'id': APP_REGISTRY_ID}, 'dest_namespace': '',
+            'filters': list(filters), 'trigger': {'type': trigger} if isinstance(trigger, str) else trigger,
+            'enabled': True, 'override': True, 'deletion': False}
+    if 'replicate_deletion' in fields:
+        fields['deletion'] = fields.pop('replicate_deletion')
+    body.update(fields)
+    return body
 
 
 def harbor_api_artifact(base_url, repository, reference, creds=None, verify=True):

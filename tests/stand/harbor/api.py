@@ -2,6 +2,7 @@
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Harbor's REST API for "what is cached" (docs/harbor.md 6): ping, systeminfo, a project, an artifact. Local state only.
+The replication API and the registry endpoints (11.4) are ``replication_api.py``'s.
 
 Permission: public projects to everyone, the private one to the robot; a missing permission (and a project that does
 not exist) is 401 for anonymous callers and 403 for others. ``repository_name`` must be URL-encoded twice.
@@ -23,16 +24,20 @@ def _time(seconds):
 class Api:
     """Routes ``/api/v2.0/...`` GETs."""
 
-    def __init__(self, settings, database, started):
+    def __init__(self, settings, database, started, core, replication_api):  # pylint: disable=too-many-arguments
         self.settings = settings
         self.db = database
         self.started = started
+        self.core = core
+        self.replication_api = replication_api
 
-    def handle(self, method, raw_path, query, identity, external_url):
+    def handle(self, method, raw_path, query, identity, external_url, body=b''):  # pylint: disable=too-many-arguments
         """Answer one API request: a Reply."""
         path = raw_path[len(API):]
         if path == '/ping':
             return replies.Reply(200, [('Content-Type', 'text/plain; charset=utf-8')], b'Pong', 4)
+        if self.replication_api.handles(path):
+            return self.replication_api.handle(method, path, query, identity, body)
         if method != 'GET':
             return replies.error(405, 'METHOD_NOT_ALLOWED', 'method not allowed')
         if path == '/systeminfo':
@@ -50,7 +55,7 @@ class Api:
         info = {'auth_mode': 'db_auth', 'primary_auth_mode': False, 'self_registration': False, 'banner_message': '',
                 'oidc_provider_name': ''}
         if identity.authenticated:
-            info.update(harbor_version=self.settings.harbor_version, external_url=external_url,
+            info.update(harbor_version=self.core.harbor_version, external_url=external_url,
                         registry_url=external_url.split('://', 1)[-1], read_only=False, has_ca_root=False,
                         project_creation_restriction='everyone', registry_storage_provider_name='filesystem',
                         notification_enable=True, current_time=timestamp(time.time()))

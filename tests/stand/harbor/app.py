@@ -6,7 +6,9 @@
 Control (``127.0.0.1:<control_port>``, JSON bodies): ``GET /harbor/state`` (``/harbor/blob_rows``: its global blob
 rows alone); ``POST /harbor/<action>`` with
 ``quiesce {timeout}``, ``fail_store {count}``, ``upstream {mode, delay}``, ``rate_limit {count, retry_after}``,
-``manifest_delay {seconds}``, ``token_lifetime {seconds}``, ``reset``, ``health_check``.
+``manifest_delay {seconds}``, ``token_lifetime {seconds}``, ``reset``, ``health_check``, and for replication
+``version {version}``, ``delete_artifact {repository, reference}``, ``replication_policy {policy, policy_id}``,
+``replication_start {policy_id}``, ``replication_reset {executions}``, ``listen {on}``.
 """
 
 import dataclasses
@@ -19,7 +21,7 @@ import time
 import urllib.parse
 
 from ..switches import Switches
-from . import api, auth, clients, db, faults, jobs, proxycache, server
+from . import api, auth, clients, core, db, events, faults, jobs, policies, proxycache, replication, replication_api, server
 
 LOG = logging.getLogger('harbor')
 
@@ -51,27 +53,46 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         self.database = db.Database()
         self.faults = faults.Faults()
         self.jobs = jobs.Jobs()
+        self.events = events.Events(self.jobs)
+        self.core = core.Core(settings, self.database, self.events)
         self.switches = Switches(settings.timing.token_lifetime)
         self.tokens = auth.TokenService(settings, settings.timing.token_lifetime)
         self.cache = proxycache.ProxyCache(settings, self.database, clients.Upstream(settings.upstream_url, self.faults),
-                                           clients.Local(settings.local_url), self.jobs, self.faults)
-        self.api = api.Api(settings, self.database, time.time())
+                                           clients.Local(settings.local_url), self.jobs, self.faults, self.core)
+        self.replication = replication.Replication(settings, self.database, self.cache, self.jobs)
+        self.events.subscribe(self.replication.handle_event)
+        self.api = api.Api(settings, self.database, time.time(), self.core, replication_api.ReplicationApi(settings, self.replication))
         self.front = server.Front(settings, self.tokens, self.cache, self.api, self.switches, server.AccessLog(settings.access_log))
         self._servers = []
+        self._control = None
 
     def start(self):
         """Listen on the HTTP, HTTPS and control ports."""
         self.cache.start_health_loop()
-        self._servers = [server.serve(self.front, '127.0.0.1', self.settings.http_port),
-                         server.serve(self.front, '127.0.0.1', self.settings.https_port,
-                                      (self.settings.cert_path, self.settings.key_path)),
-                         self._control_server()]
+        self._listen(True)
+        self._control = self._control_server()
+
+    def _listen(self, on=True):
+        """Open (or close: connections refused, as of a Harbor that is down) Harbor's HTTP and HTTPS listeners; the
+        database, the jobs and the control port live on."""
+        if on and not self._servers:
+            self._servers = [server.serve(self.front, '127.0.0.1', self.settings.http_port),
+                             server.serve(self.front, '127.0.0.1', self.settings.https_port,
+                                          (self.settings.cert_path, self.settings.key_path))]
+        elif not on:
+            for listener in self._servers:
+                listener.shutdown()
+                listener.server_close()
+            self._servers = []
+        return {'listening': bool(self._servers)}
 
     def state(self):
         """The emulated database, with the blobs L links per repository."""
         document = self.database.state(linked_blobs(self.settings.local_storage))
         document.update(pending_jobs=self.jobs.pending, upstream_healthy=self.cache.healthy, faults=self.faults.state(),
-                        switches=self.switches.state(), timing=dataclasses.asdict(self.settings.timing))
+                        switches=self.switches.state(), timing=dataclasses.asdict(self.settings.timing),
+                        version=self.core.version, harbor_version=self.core.harbor_version, listening=bool(self._servers),
+                        events=self.events.recent(), replication=self.replication.state())
         return document
 
     def control(self, action, arguments):
@@ -85,6 +106,12 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
             'token_lifetime': self._token_lifetime,
             'reset': self._reset,
             'health_check': lambda: {'healthy': self.cache.check_health()},
+            'version': self.core.set_version,
+            'delete_artifact': self._delete_artifact,
+            'replication_policy': self._replication_policy,
+            'replication_start': lambda policy_id: self.replication.start(self.replication.policy(policy_id), None, 'manual'),
+            'replication_reset': self._replication_reset,
+            'listen': self._listen,
         }
         if action not in actions:
             return 404, {'error': f'unknown action {action!r}', 'actions': sorted(actions) + ['state']}
@@ -92,6 +119,29 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
             return 200, {'result': actions[action](**arguments)}
         except (TypeError, ValueError) as exc:
             return 400, {'error': str(exc)}
+        except policies.PolicyError as exc:
+            return 400, {'error': f'{exc.status} {exc.code}: {exc.message}', 'status': exc.status}
+
+    def _delete_artifact(self, repository, reference):
+        """An artifact deleted through the API, as retention does (11.7): DELETE_ARTIFACT follows."""
+        status, detail = self.core.delete(repository, reference)
+        if status != 200:
+            raise ValueError(f'{status}: {detail}')
+        return detail
+
+    def _replication_policy(self, policy, policy_id=None):
+        """Create (no ``policy_id``) or replace a policy from an API body, as the admin; its id."""
+        if policy_id is None:
+            return self.replication.create_policy(policy, 'admin')
+        self.replication.update_policy(int(policy_id), policy)
+        return int(policy_id)
+
+    def _replication_reset(self, executions=False):
+        """The policies Harbor started with (untouched when they are unchanged), and no executions if asked."""
+        self.replication.restore_policies()
+        if executions:
+            self.replication.records.clear()
+        return {'policies': [policy.policy_id for policy in self.replication.policies()]}
 
     def _token_lifetime(self, seconds):
         self.switches.set_token_lifetime(seconds)
@@ -101,6 +151,8 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         """Cancel the jobs and forget the database (the stand wipes L's storage around this)."""
         quiet = self.jobs.reset()
         self.database.clear()
+        self.events.clear()
+        self.replication.records.clear()
         return {'quiet': quiet}
 
     def _control_server(self):

@@ -27,11 +27,13 @@ ISSUER = 'harbor-token-issuer'
 
 @dataclasses.dataclass(frozen=True)
 class Identity:
-    """Who a request is: ``name`` '' is anonymous; ``access`` is set for a registry token ({project: actions})."""
+    """Who a request is: ``name`` '' is anonymous; ``access`` is set for a registry token ({project: actions});
+    ``permissions`` are system-level ``resource:action`` pairs (a system-level robot's, 11.4)."""
 
     name: str = ''
     kind: str = 'anonymous'
     access: dict = None
+    permissions: frozenset = frozenset()
 
     @property
     def authenticated(self):
@@ -45,6 +47,10 @@ class Identity:
         if self.access is not None:
             return set(self.access.get(project.name, ()))
         return {'pull'} if self.kind == 'robot' or project.public else set()
+
+    def can(self, resource, action):
+        """A system-scope permission (``RequireSystemAccess``): the project robot holds none."""
+        return f'{resource}:{action}' in self.permissions
 
 
 ANONYMOUS = Identity()
@@ -81,10 +87,13 @@ class TokenService:
             return None
         if user == self._settings.robot_user and hmac.compare_digest(password.encode(), self._settings.robot_password.encode()):
             return Identity(user, 'robot')
+        replicator = self._settings.replicator_password
+        if replicator and user == self._settings.replicator_user and hmac.compare_digest(password.encode(), replicator.encode()):
+            return Identity(user, 'system-robot', permissions=frozenset(self._settings.replicator_permissions))
         return None
 
     def identify(self, authorization, registry_path):
-        """The security context of a request: a registry token (only on /v2), the robot by Basic, else anonymous."""
+        """The security context of a request: a registry token (only on /v2), a robot by Basic, else anonymous."""
         scheme, _sep, value = (authorization or '').partition(' ')
         if scheme.lower() == 'bearer' and registry_path:
             return self.verify(value.strip()) or ANONYMOUS

@@ -116,7 +116,7 @@ class RemoteHelper:
         return names
 
 
-class _Body:
+class SizedBody:
     """A streamed request body with a known length, so requests sends Content-Length instead of chunks."""
 
     def __init__(self, chunks, size):
@@ -162,7 +162,7 @@ class Local:
         location = started.headers['Location']
         url = location if location.startswith('http') else self.base_url + location
         separator = '&' if '?' in url else '?'
-        done = self._session.put(f'{url}{separator}digest={digest}', data=_Body(chunks, size), timeout=(10, 1800),
+        done = self._session.put(f'{url}{separator}digest={digest}', data=SizedBody(chunks, size), timeout=(10, 1800),
                                  headers={'Content-Type': 'application/octet-stream'})
         return done.status_code, done.text
 

@@ -72,14 +72,56 @@ class Database:
             return self._artifacts.get((repository, reference))
 
     def add_artifact(self, repository, digest, media_type, size, config_media_type, references=(), extra_attrs=None):  # pylint: disable=too-many-arguments
-        """Record a manifest the registry has just stored (idempotent: the row keeps its id and push time)."""
+        """Record a manifest the registry has just stored (idempotent: the row keeps its id and push time); True when
+        the row is new (``artifact.controller.ensureArtifact``'s ``created``, 11.1 step 2)."""
+        with self._lock:
+            if (repository, digest) in self._artifacts:
+                return False
+            self._artifacts[(repository, digest)] = Artifact(next(self._ids), repository, digest, media_type, size,
+                                                             config_media_type, time.time(), list(references),
+                                                             dict(extra_attrs or {}))
+            return True
+
+    def artifacts_of(self, repository):
+        """``[(Artifact, [tag])]`` of one repository, oldest first."""
+        with self._lock:
+            rows = sorted((row for (repo, _d), row in self._artifacts.items() if repo == repository), key=lambda row: row.artifact_id)
+            return [(row, sorted(name for (repo, name), (target, _t) in self._tags.items() if repo == repository and target == row.digest))
+                    for row in rows]
+
+    def repositories(self):
+        """Every repository holding an artifact, sorted."""
+        with self._lock:
+            return sorted({repo for repo, _digest in self._artifacts})
+
+    def delete_artifact(self, repository, digest):
+        """``artifact.controller.deleteDeeply`` of a root artifact (11.7): refused (None) while an index references it;
+        else its untagged children nobody else references go with it, then its tags and its row. Returns its tags.
+        The manifests stay in the registry (Harbor's trash, emptied by GC, which is not emulated)."""
         with self._lock:
             row = self._artifacts.get((repository, digest))
-            if row is None:
-                row = self._artifacts[(repository, digest)] = Artifact(next(self._ids), repository, digest, media_type, size,
-                                                                       config_media_type, time.time(), list(references),
-                                                                       dict(extra_attrs or {}))
-            return row
+            if row is None or self._parents(repository, digest):
+                return None
+            tags = sorted(name for (repo, name), (target, _t) in self._tags.items() if repo == repository and target == digest)
+            del self._artifacts[(repository, digest)]
+            for name in tags:
+                del self._tags[(repository, name)]
+            for child in row.references:
+                self._delete_child(repository, child['child_digest'])
+            return tags
+
+    def _parents(self, repository, digest):
+        return [row for (repo, _d), row in self._artifacts.items()
+                if repo == repository and any(child['child_digest'] == digest for child in row.references)]
+
+    def _delete_child(self, repository, digest):
+        row = self._artifacts.get((repository, digest))
+        tagged = any(repo == repository and target == digest for (repo, _name), (target, _t) in self._tags.items())
+        if row is None or tagged or self._parents(repository, digest):
+            return
+        del self._artifacts[(repository, digest)]
+        for child in row.references:
+            self._delete_child(repository, child['child_digest'])
 
     def set_tag(self, repository, tag, digest):
         """Create or move a tag (tag.Ctl.Ensure); False when no artifact has ``digest`` in ``repository``."""

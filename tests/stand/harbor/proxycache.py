@@ -7,6 +7,7 @@ Section numbers are docs/harbor.md's. The order of every check, the loop counts 
 only the timers are parameters (``config.Timing``).
 """
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -40,8 +41,9 @@ def digest_of(reference):
 class ProxyCache:  # pylint: disable=too-many-instance-attributes
     """One per emulator; every method is called from request threads or job threads."""
 
-    def __init__(self, settings, database, upstream, local, jobs, faults):
+    def __init__(self, settings, database, upstream, local, jobs, faults, core):  # pylint: disable=too-many-arguments
         self.settings = settings
+        self.core = core  # the PUTs of a store go through core (11.1)
         self.timing = settings.timing
         self.db = database
         self.upstream = upstream
@@ -50,6 +52,17 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
         self.faults = faults
         self.healthy = True
         self._health = threading.Event()
+        self._caller = threading.local()
+
+    @contextlib.contextmanager
+    def replication_reads(self):
+        """Requests of this thread are the replication service's (its user agent): no pull event, so no pull time
+        (``src/server/registry/manifest.go``: "ignore ... pulling request from replication service")."""
+        self._caller.replication = True
+        try:
+            yield
+        finally:
+            self._caller.replication = False
 
     # -- registry health (1.7) -----------------------------------------------------------------------------------
 
@@ -145,7 +158,7 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
             return replies.Reply(304, [('Docker-Content-Digest', artifact.digest)], b'', 0, 'local')
         response = self.local.request(method, f'/v2/{repo}/manifests/{artifact.digest}',
                                       headers={'Accept': ', '.join((artifact.media_type, '*/*'))})
-        if method == 'GET' and response.status_code == 200:
+        if method == 'GET' and response.status_code == 200 and not getattr(self._caller, 'replication', False):
             self.db.touch(repo, artifact.digest)
         return replies.from_response(response, 'local')
 
@@ -162,7 +175,8 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
             self._store_image(helper, repo, remote, ref, digest, payload, parsed)
 
     def _store_image(self, helper, repo, remote, ref, digest, payload, parsed):
-        """2.4: sleep first, up to ``manifest_wait`` checks of this repository's blobs, then fetch what is missing."""
+        """2.4: sleep first, up to ``manifest_wait`` checks of this repository's blobs, then fetch what is missing;
+        then the PUTs of 11.1 step 3 (HEAD: by digest, then by the requested tag)."""
         missing = parsed.references
         for _check in range(self.timing.manifest_wait):
             self.jobs.sleep(self.timing.interval)
@@ -174,13 +188,11 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
                 LOG.warning('store %s@%s: blob %s could not be fetched; manifest not stored', repo, digest, blob)
                 return
         self.jobs.check()
-        if not self._push_manifest(repo, digest, payload, parsed):
-            return
-        if not is_digest(ref):
-            self.db.set_tag(repo, ref, digest)
+        self._push_manifest(repo, digest, payload, parsed, tags=self.core.image_tags(ref))
 
     def _store_list(self, repo, ref, digest, payload, parsed):
-        """2.6: cache the original in redis now, wait for the children, push the trimmed re-serialisation untagged."""
+        """2.6: cache the original in redis now, wait for the children, push the trimmed re-serialisation untagged
+        (by the requested tag up to v2.9.1, 11.1 step 3)."""
         self.db.cache_list(repo, digest, payload, parsed.media_type, self.timing.list_cache_ttl)
         children = parsed.children
         kept = []
@@ -197,12 +209,16 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
         if self.db.artifact(repo, digest) is not None and digest == trimmed_digest:
             return
         self.jobs.check()
-        self._push_manifest(repo, trimmed_digest, trimmed, Parsed(media_type, trimmed), kept)
+        self._push_manifest(repo, trimmed_digest, trimmed, Parsed(media_type, trimmed), kept, tags=(self.core.index_tag(ref),))
 
-    def _push_manifest(self, repo, digest, payload, parsed, children=()):
-        """PushManifest through the in-flight guard; L checks the blobs (or children) are there."""
+    def _push_manifest(self, repo, digest, payload, parsed, children=(), tags=('',)):  # pylint: disable=too-many-arguments
+        """PushManifest through the in-flight guard; L checks the blobs (or children) are there. Then one PUT into
+        core per entry of ``tags`` ('' for a PUT by digest), each an ``artifact.Ctl.Ensure`` (11.1)."""
         key = f'{repo}:{digest}'
         if not self.db.begin(key):
+            for tag in tags:  # pushed elsewhere right now: a tag is tied once that push has made the row
+                if tag:
+                    self.db.set_tag(repo, tag, digest)
             return True
         try:
             status, text = self.local.put_manifest(repo, digest, payload, parsed.media_type)
@@ -210,11 +226,13 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
                 LOG.warning('push %s@%s: %s %s', repo, digest, status, text.strip()[:300])
                 return False
             references = [self._reference(repo, child) for child in children]
-            self.db.add_artifact(repo, digest, parsed.media_type, len(payload), parsed.config_media_type, references,
-                                 None if parsed.is_list else self._extra_attrs(repo, parsed))
-            return True
+            row = {'media_type': parsed.media_type, 'size': len(payload), 'config_media_type': parsed.config_media_type,
+                   'references': references, 'extra_attrs': None if parsed.is_list else self._extra_attrs(repo, parsed)}
         finally:
             self.db.end(key)
+        for tag in tags:
+            self.core.put(repo, digest, tag, row)
+        return True
 
     def _extra_attrs(self, repo, parsed):
         """What Harbor's image processor copies from the config (processor/image/manifest_v2.go:AbstractMetadata)."""

@@ -51,8 +51,8 @@ class Front:  # pylint: disable=too-many-instance-attributes
         self.switches = switches
         self.access_log = access_log
 
-    def handle(self, method, raw_path, headers, scheme):
-        """A Reply for one request."""
+    def handle(self, method, raw_path, headers, scheme, body=b''):  # pylint: disable=too-many-arguments
+        """A Reply for one request (``body``: the request's, when small)."""
         url = urllib.parse.urlsplit(raw_path)
         query = urllib.parse.parse_qs(url.query)
         host = headers.get('Host') or f'127.0.0.1:{self.settings.http_port}'
@@ -66,7 +66,7 @@ class Front:  # pylint: disable=too-many-instance-attributes
             status, body = self.tokens.issue(authorization, scopes)
             return replies.json_reply(body) if body is not None else replies.Reply(401, [], b'', 0)
         if url.path.startswith('/api/v2.0/'):
-            return self.api.handle(method, url.path, query, self.tokens.identify(authorization, False), f'{scheme}://{host}')
+            return self.api.handle(method, url.path, query, self.tokens.identify(authorization, False), f'{scheme}://{host}', body)
         if url.path == '/v2' or url.path.startswith('/v2/'):
             # The stand's client-facing switches act in front of Harbor, as a slow or rate-limiting load balancer would.
             retry_after = self.switches.take_rate_limit()
@@ -152,9 +152,10 @@ def _handler_class(front, scheme):
         def _serve(self):
             started = time.time()
             length = int(self.headers.get('Content-Length') or 0)
+            body = b''
             if length and self.command in ('POST', 'PUT', 'PATCH') and length < 1 << 20:
-                self.rfile.read(length)
-            answer = front.handle(self.command, self.path, self.headers, scheme)
+                body = self.rfile.read(length)
+            answer = front.handle(self.command, self.path, self.headers, scheme, body)
             if self.headers.get('Transfer-Encoding') or length >= 1 << 20:
                 answer.close = True  # an unread request body: do not reuse the connection
 
