@@ -148,8 +148,9 @@ def parse(body, policy_id, registries, now, creator='', created=None):  # pylint
             raise PolicyError(404, 'NOT_FOUND', f'registry {registry_id} not found')
     if src:
         raise bad('the emulator replicates from the local Harbor only (pull-based policies are not emulated)')
-    count = body.get('dest_namespace_replace_count')
-    speed = body.get('speed')
+    count, speed = body.get('dest_namespace_replace_count'), body.get('speed')
+    if not isinstance(count, (int, type(None))) or not isinstance(speed, (int, type(None))):
+        raise bad('dest_namespace_replace_count and speed must be integers')
     return Policy(policy_id=policy_id, name=name, dest_registry_id=dest, filters=filters, trigger=trigger,
                   description=body.get('description') or '', creator=creator, dest_namespace=namespace,
                   dest_namespace_replace_count=-1 if count is None else int(count), replicate_deletion=bool(body.get('deletion')),
