@@ -272,6 +272,15 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         for name, _root in roots:
             self._procs[name].wait_ready()
 
+    def stop_app_registry(self):
+        """The application registry down (connections refused); its storage is kept."""
+        self._procs['app'].stop()
+
+    def start_app_registry(self):
+        """The application registry up again, on the same port and storage."""
+        self._procs['app'].start()
+        self._procs['app'].wait_ready()
+
     def reset_app_registry(self):
         """Empty the application registry (Harbor's state stays)."""
         self._procs['app'].stop()

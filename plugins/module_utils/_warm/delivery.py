@@ -47,9 +47,11 @@ class Route:
 
 @dataclass
 class Routes:
-    """Every image's route, found before the warm; the warnings about what may undo a delivery, once per policy."""
+    """Every image's route, found before the warm (or why none could be: Harbor refused the replication account, or
+    could not be asked); the warnings about what may undo a delivery, once per policy."""
 
     by_image: dict = field(default_factory=dict)
+    unroutable: dict = field(default_factory=dict)  # image -> why its policy could not be found
     warnings: list = field(default_factory=list)
 
 
@@ -69,8 +71,14 @@ def find_routes(registry: Registry, targets: list[Target], options: AppRegistryO
                               'application registry; drop deliver for this cache' % base)
         if base not in apis:
             api = ReplicationApi(registry, base, credentials)
-            apis[base] = (api, api.policies())
+            try:
+                apis[base] = (api, api.policies())
+            except ImageError as exc:  # the account refused (403), Harbor down: no delivery, the warm goes on
+                apis[base] = (api, exc)
         api, policies = apis[base]
+        if isinstance(policies, ImageError):
+            routes.unroutable[target.image] = 'replication policies could not be listed: %s' % policies
+            continue
         reference = parse_reference(target.image)
         tag = reference.tag or 'latest'
         policy = _policy(policies, options.policy, target.match.repository, tag, repo, base)
@@ -132,6 +140,10 @@ def deliver_all(routes: Routes, results: dict, options: AppRegistryOptions, chec
     """For every routed image not there by tag, one execution per policy, then a new look; each image's result gets
     a ``delivery`` block in its ``application_registry`` block."""
     waiting: dict = {}
+    for image, cause in routes.unroutable.items():
+        block = results[image].application_registry
+        if block is not None and block['status'] != PRESENT:
+            block['delivery'] = dict(policy=None, delivered=False, cause=cause)
     for image, route in routes.by_image.items():
         result = results[image]
         block = result.application_registry
@@ -173,7 +185,8 @@ def _deliver(group: list[Route], results: dict, options: AppRegistryOptions) -> 
         return
     for route in group:
         result: ImageResult = results[route.target.image]
-        block = judge_image(api.registry, route.target, result, time.time() + max(0.0, deadline - time.time()))
+        # The execution has ended: what it copied is there now, so one look (waiting would only delay a failure).
+        block = judge_image(api.registry, route.target, result, time.time())
         cause = None if block['present'] else _cause(execution, logs, route)
         block['delivery'] = dict(policy=policy.name, scope=options.scope, execution=execution.id, status=execution.status,
                                  total=execution.total, delivered=block['present'], cause=cause)
