@@ -383,10 +383,10 @@ images:
           description: V(present); V(untagged) platforms there by digest only (goharbor/harbor#16058); V(stale) the tag
             lacks a platform; V(absent) nothing warmed is there; V(unreachable) the registry could not be asked.
           type: str
-        digest: {description: What the tag resolves to there, or null., type: str}
+        digest: {description: 'What the tag resolves to there, or null.', type: str}
         platforms: {description: 'Each selected platform: its manifest digest upstream, and whether the tag holds it.', type: list, elements: dict}
-        msg: {description: Why the image is not there by tag and what to do; null when present., type: str}
-        waited: {description: Seconds spent looking (O(application_registry.wait))., type: float}
+        msg: {description: 'Why the image is not there by tag and what to do; null when present.', type: str}
+        waited: {description: 'Seconds spent looking (O(application_registry.wait)).', type: float}
         delivery:
           description: The replication run (C(policy), C(scope), C(execution), C(status), C(total)), whether it
             C(delivered) the image, else the C(cause); in check mode C(would_deliver).
