@@ -11,8 +11,8 @@ version_added: 1.0.0
 author: prewarm.harbor contributors (@prewarm-harbor)
 description:
   - Takes the sources of a release (the P(prewarm.harbor.release_images#lookup) lookup's entries), matches every
-    image to the rules of every cache (the module itself, in check mode against a plain proxy, so
-    no request is sent), and spreads each cache's images over lanes, at most the C(parallel) of O(settings) lanes in all.
+    image to the rules of every cache (the module's own option checks and rule matching, which send no request and
+    start no thread), and spreads each cache's images over lanes, at most the C(parallel) of O(settings) lanes in all.
   - Used by the P(prewarm.harbor.prewarm#role) role; see its documentation for the cache entries.
 options:
   _input:
@@ -29,7 +29,7 @@ options:
     description:
       - The play-wide settings, keyed like the module's options (C(proxy_caches), C(config_file), C(platforms),
         C(username), C(password), C(auth_file), C(ca_path), C(cache_flavor), C(validate_certs), C(pull_blobs),
-        C(timeout), C(retries), C(wait_for_commit), C(complete_index), C(harbor_check_interval)), plus C(parallel),
+        C(timeout), C(retries), C(wait_for_commit), C(complete_index), C(harbor_check_interval), C(application_registry)), plus C(parallel),
         C(forks), C(report), C(cwd) and C(inventory_hosts) (the hosts a runner may be).
     type: dict
     required: true

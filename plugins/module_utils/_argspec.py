@@ -72,7 +72,7 @@ NOT_PER_CACHE = frozenset((
     'allow_plain_http_credentials',  # the playbook sends no credentials over plain http off loopback
     'max_parallel_jobs',  # a lane warms one image at a time; the entry's parallel is how many lanes
     'fail_on_error',  # the summary judges, after every image (prewarm_fail_on_error)
-    'application_registry',  # per cache in the playbook with credentials by variable name: still to come (issue 21)
+    'application_registry',  # its own way: prewarm_caches[].application_registry names its secrets' variables
 ))
 PER_CACHE = tuple(name for name in ARGUMENT_SPEC if name not in NOT_PER_CACHE)
 

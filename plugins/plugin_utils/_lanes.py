@@ -68,7 +68,7 @@ def plan(release: list[dict[str, Any]], caches: list[dict[str, Any]], settings: 
             lanes.append(dict(name='%s%s-%d' % (LANE_PREFIX, entry['name'], number + 1), cache=entry['name'],
                               images=to_warm[number::count], options=entry['options'], runner=entry['runner'],
                               username_env=entry['username_env'], password_env=entry['password_env'],
-                              secret='password' in entry['options']))
+                              app_env=entry['app_env'], secret='password' in entry['options'] or bool(entry['app_env'])))
     in_flight = min(parallel, len(lanes))
     forks = int(settings['forks'])
     if in_flight > forks:
@@ -134,16 +134,39 @@ def _cache(entry: dict[str, Any], index: int, settings: dict[str, Any]) -> dict[
     options.update((key, entry[key]) for key in ('username', 'password') if entry.get(key))
     options = {key: value for key, value in options.items() if value not in (None, '', [])}
     for key in ('username_env', 'password_env'):
-        variable = entry.get(key)
-        if variable and not os.environ.get(variable):
-            raise AnsibleError('%s: %s names %s, which is not set (or empty) in the environment of ansible-playbook: '
-                               'export it (in AWX, attach a credential that injects it)' % (where, key, variable))
+        _check_env(where, key, entry.get(key))
+    app, app_env = _application_registry(entry.get('application_registry') or settings.get('application_registry') or {}, where)
+    if app:
+        options['application_registry'] = app
     parallel = int(entry.get('parallel') or jobs or settings['parallel'])
     if parallel < 1:
         raise AnsibleError('%s: parallel must be at least 1, got %d' % (where, parallel))
     return dict(name=name, where=where, options=dict(options, max_parallel_jobs=1, fail_on_error=True),
-                parallel=parallel, runner=runner,
+                parallel=parallel, runner=runner, app_env=app_env,
                 username_env=entry.get('username_env') or '', password_env=entry.get('password_env') or '')
+
+
+def _check_env(where: str, key: str, variable: str | None) -> None:
+    if variable and not os.environ.get(variable):
+        raise AnsibleError('%s: %s names %s, which is not set (or empty) in the environment of ansible-playbook: '
+                           'export it (in AWX, attach a credential that injects it)' % (where, key, variable))
+
+
+def _application_registry(given: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """A cache's application_registry: the module's options as they are, and its secrets' variable names (the module's
+    option -> the controller's environment variable), read only where the task runs (application_registry_args)."""
+    options = {key: value for key, value in given.items() if not key.endswith('_env') and value is not None}
+    names = {key[:-len('_env')]: str(value) for key, value in given.items() if key.endswith('_env') and value}
+    for key, variable in names.items():
+        _check_env(where, 'application_registry.%s_env' % key, variable)
+    return options, names
+
+
+def application_registry_args(lane: dict[str, Any]) -> dict[str, Any]:
+    """The module's application_registry for a lane's task: its options, with the secrets from the controller's
+    environment (never stored in a variable: the plan carries only their names)."""
+    return dict(lane['options'].get('application_registry') or {},
+                **{key: os.environ.get(variable) for key, variable in (lane.get('app_env') or {}).items()})
 
 
 def _match(entry: dict[str, Any], images: list[str]) -> list[dict[str, Any]]:
@@ -156,6 +179,8 @@ def _match(entry: dict[str, Any], images: list[str]) -> list[dict[str, Any]]:
     for key in ('username_env', 'password_env'):
         if entry[key]:
             params[key.split('_', maxsplit=1)[0]] = os.environ[entry[key]]
+    if entry['app_env'] or 'application_registry' in params:
+        params['application_registry'] = application_registry_args(entry)
     try:
         prepared = prepare(validate(params)[0])
     except OptionError as exc:

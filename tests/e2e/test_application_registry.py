@@ -10,11 +10,13 @@ application registry with upstream and Harbor both stopped.
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
 from ansible_collections.prewarm.harbor.tests.e2e.playbook import run_module
+from ansible_collections.prewarm.harbor.tests.e2e.prewarm_playbook import run_playbook
 from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
 from ansible_collections.prewarm.harbor.tests.stand.judge import app_offline
 
@@ -205,3 +207,26 @@ def test_delivering_an_index_copies_every_upstream_platform_while_harbor_s_list_
     index = cold.app_registry_manifest(in_app(cold, image).split(':')[0], image.tag).json()
     assert index['manifests'][0]['digest'] == image.platform('linux/amd64').digest and len(index['manifests']) == 6
     assert app_offline(cold, in_app(cold, image), 'linux/arm64/v8') == (True, True)
+
+
+def test_the_playbook_delivers_each_cache_s_images_with_secrets_named_by_environment_variable(cold, tmp_path):
+    """Through playbooks/prewarm.yml: a cache's application_registry names its secrets' variables; the Pod's own
+    reference then pulls by tag from the application registry with upstream and Harbor stopped, no secret is printed
+    at -vvv, and the summary has a line for the application registry."""
+    image = cold.images['manifest_list']
+    secrets = dict(APP_USER=cold.app_registry_user, APP_PASSWORD=cold.app_registry_password,
+                   REPLICATOR_USER=cold.replicator_user, REPLICATOR_PASSWORD=cold.replicator_password)
+    cache = dict(name='eu', proxy_caches=[dict(regex_url=APP_REGEX, replacement_oci=cold.harbor_url + '/v2/$1/$2/manifests/$3')],
+                 application_registry=dict(deliver=True, username_env='APP_USER', password_env='APP_PASSWORD',
+                                           replication_username_env='REPLICATOR_USER', replication_password_env='REPLICATOR_PASSWORD'))
+    play = run_playbook(tmp_path, dict(prewarm_images=[pod_reference(cold, image)], prewarm_caches=[cache],
+                                       prewarm_platforms=['linux/amd64'], prewarm_ca_path=cold.ca_path,
+                                       prewarm_wait_for_commit=60, prewarm_harbor_check_interval=HARBOR_INTERVAL),
+                        check=False, args=['-vvv'], env=secrets)
+    assert play.returncode == 0, play.log
+    entry = play.report['images'][0]
+    assert entry['application_registry']['present'] and entry['application_registry']['delivery']['delivered'], entry
+    assert 'application registry %s: 1 there by tag (1 delivered by this run), 0 missing' % cold.app_registry_host in play.output
+    for secret in (cold.app_registry_password, cold.replicator_password):
+        assert secret not in play.output and secret not in json.dumps(play.report)
+    assert app_offline(cold, in_app(cold, image), 'linux/amd64') == (True, True)

@@ -17,8 +17,9 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import ARG
 from ansible_collections.prewarm.harbor.plugins.plugin_utils import _lanes
 
 ROLE = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles', 'prewarm')
-# The module options a cache entry gives its own way (its rules), not as an override of a play-wide variable.
-ENTRY_OWN = ('proxy_caches', 'config_file')
+# The module options a cache entry gives its own way (its rules; its application registry, whose secrets it names by
+# environment variable), not as an override of a play-wide variable.
+ENTRY_OWN = ('proxy_caches', 'config_file', 'application_registry')
 
 
 def _load(*path):
