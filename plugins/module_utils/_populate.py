@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import parse_platforms
-from ansible_collections.prewarm.harbor.plugins.module_utils._oci.reference import parse_reference
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.connection import Connection
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import CredentialSource, CredentialsByHost
@@ -28,7 +27,9 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._rules.populator_co
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import rules_from_options
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target, targets_for
 from ansible_collections.prewarm.harbor.plugins.module_utils._summary import failure_message
-from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import AppRegistryOptions, app_registry_of
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import (
+    AppRegistryOptions, app_image_of, names_the_cache,
+)
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.options import WarmOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.warmer import Warmer
 
@@ -57,8 +58,10 @@ def prepare(params: dict) -> Prepared:
     targets = targets_for(images, rules, platforms)
     if app.deliver:
         _check_deliverable(targets)
-    app_hosts = sorted({urlsplit(repo.base).netloc for repo in map(app_registry_of, targets) if repo}) if app.verify else []
-    app_source = CredentialSource(app.username, app.password, params.get('auth_file'))
+    app_images = [image for image in map(app_image_of, targets) if image] if app.verify else []
+    app_hosts = sorted({urlsplit(image.repo.base).netloc for image in app_images})
+    # Its own source (never the cache's credentials); the auth file is read again only when there is one to ask.
+    app_source = CredentialSource(app.username, app.password, params.get('auth_file')) if app_hosts else caches
     credentials = CredentialsByHost(caches, {host: app_source for host in app_hosts})
     connection = Connection(validate_certs=params['validate_certs'], ca_path=params.get('ca_path'), timeout=params['timeout'],
                             retries=params['retries'], pool_size=jobs,
@@ -109,9 +112,10 @@ def outcome(params: dict, check_mode: bool = False, registries: dict | None = No
     except OptionError as exc:
         return dict(failed=True, msg=str(exc))
     warnings = result.pop('warnings', [])
-    warnings += [] if failed and params['fail_on_error'] else [entry['msg'] for entry in failed]
     if failed and params['fail_on_error']:
         result.update(failed=True, msg=failure_message(failed, len(result['images'])))
+    elif failed:
+        warnings += [entry['msg'] for entry in failed]
     warnings += [entry['application_registry']['msg'] for entry in result['images']
                  if entry.get('application_registry') and not entry['application_registry']['present']]
     if warnings:
@@ -150,8 +154,7 @@ def _app_registry_options(given: dict, wait_for_commit: int) -> AppRegistryOptio
 def _check_deliverable(targets: list[Target]) -> None:
     """Delivery copies to the registry an image's reference names: not to the cache it is warmed through."""
     for target in targets:
-        if target.match is not None and app_registry_of(target) is None and \
-                parse_reference(target.image).domain == urlsplit(target.match.base_url).netloc:
+        if target.match is not None and names_the_cache(target):
             raise OptionError('application_registry.deliver: %s names the cache itself (%s), so there is nothing to '
                               'deliver it to; give the references your Pods use (the application registry\'s), or drop '
                               'deliver' % (target.image, urlsplit(target.match.base_url).netloc))

@@ -179,8 +179,7 @@ def _match(entry: dict[str, Any], images: list[str]) -> list[dict[str, Any]]:
     for key in ('username_env', 'password_env'):
         if entry[key]:
             params[key.split('_', maxsplit=1)[0]] = os.environ[entry[key]]
-    if entry['app_env'] or 'application_registry' in params:
-        params['application_registry'] = application_registry_args(entry)
+    params['application_registry'] = application_registry_args(entry)
     try:
         prepared = prepare(validate(params)[0])
     except OptionError as exc:

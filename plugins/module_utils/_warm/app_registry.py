@@ -24,11 +24,11 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest impor
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import from_descriptor, platform_entries
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.reference import DEFAULT_DOMAIN, parse_reference
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, RegistryError, Tally
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, Tally
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import CACHED, WARMED, WOULD_WARM, ImageResult
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
 
-PRESENT, UNTAGGED, STALE, ABSENT, UNREACHABLE, SKIPPED = 'present', 'untagged', 'stale', 'absent', 'unreachable', 'skipped'
+PRESENT, UNTAGGED, STALE, ABSENT, UNREACHABLE = 'present', 'untagged', 'stale', 'absent', 'unreachable'
 ISSUE_16058 = 'goharbor/harbor#16058'
 POLL = 2.0  # seconds between two looks while waiting
 
@@ -54,17 +54,31 @@ class AppRegistryOptions:
     replication_password: str | None = field(default=None, repr=False)
 
 
-def app_registry_of(target: Target) -> Repository | None:
-    """The repository the image's own reference names, when it is an application registry: not Docker Hub (nobody's
-    application registry, and never to be sent our requests by accident) and not the cache the rule maps it to."""
-    if target.match is None:
+@dataclass(frozen=True)
+class AppImage:
+    """An image as its own reference names it in its application registry: the repository, what the Pod resolves
+    there (``reference``: its tag, else its digest) and the tag a replication copies (``tag``: ``latest`` without one)."""
+
+    repo: Repository
+    reference: str
+    tag: str
+
+
+def names_the_cache(target: Target) -> bool:
+    """Whether the image's reference names the very cache its rule maps it to (no other registry to look in)."""
+    return target.match is not None and parse_reference(target.image).domain == urlsplit(target.match.base_url).netloc
+
+
+def app_image_of(target: Target) -> AppImage | None:
+    """The image in the registry its own reference names, when that is an application registry: not Docker Hub
+    (nobody's application registry, and never to be sent our requests by accident) and not the cache itself."""
+    if target.match is None or names_the_cache(target):
         return None
     reference = parse_reference(target.image)
     if not reference.domain or reference.domain == DEFAULT_DOMAIN:
         return None
-    if reference.domain == urlsplit(target.match.base_url).netloc:
-        return None
-    return Repository('https://' + reference.domain, reference.path)
+    return AppImage(Repository('https://' + reference.domain, reference.path),
+                    reference.tag or reference.digest or 'latest', reference.tag or 'latest')
 
 
 @dataclass
@@ -90,21 +104,17 @@ def applies(result: ImageResult) -> bool:
 
 
 def _verify(registry: Registry, target: Target, result: ImageResult, deadline: float) -> None:
-    if app_registry_of(target) is not None:
-        result.application_registry = judge_image(registry, target, result, deadline)
+    image = app_image_of(target)
+    if image is not None:
+        result.application_registry = judge_image(registry, image, result, deadline)
 
 
-def judge_image(registry: Registry, target: Target, result: ImageResult, deadline: float) -> dict[str, Any]:
+def judge_image(registry: Registry, image: AppImage, result: ImageResult, deadline: float) -> dict[str, Any]:
     """The image's block, looking again every few seconds until it is there or ``deadline`` passes."""
-    repo = app_registry_of(target)
-    if repo is None:
-        raise ImageError('%s names no application registry' % target.image)
-    reference = parse_reference(target.image)
-    tag = reference.tag or reference.digest or 'latest'
     expected = [Expected(entry.platform, entry.digest) for entry in result.platforms if entry.platform]
     started = time.time()
     while True:
-        block = judge(registry, repo, tag, expected)
+        block = judge(registry, image.repo, image.reference, expected)
         if block['status'] in (PRESENT, UNREACHABLE) or time.time() + POLL > deadline:
             break
         time.sleep(POLL)
@@ -144,7 +154,7 @@ def judge(registry: Registry, repo: Repository, tag: str, expected: list[Expecte
             return block
         block['msg'] = '%s does not resolve and no platform warmed is there: Harbor has not replicated it (check that a ' \
                        'replication policy covers the repository, and its executions)' % where
-    except (ImageError, RegistryError) as exc:
+    except ImageError as exc:
         block.update(status=UNREACHABLE, msg='%s could not be checked: %s' % (where, exc))
     return block
 

@@ -20,14 +20,13 @@ from urllib.parse import urlsplit
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError, OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.replication import Execution, Policy, ReplicationApi
-from ansible_collections.prewarm.harbor.plugins.module_utils._oci.reference import parse_reference
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import Credentials
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import ImageResult
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import (
-    PRESENT, UNREACHABLE, AppRegistryOptions, app_registry_of, judge_image,
+    PRESENT, UNREACHABLE, AppImage, AppRegistryOptions, app_image_of, judge_image,
 )
 
 OVERRIDE_SKIP = 'the "override" is set to false, skip'
@@ -39,10 +38,14 @@ class Route:
     """How one image reaches its application registry: Harbor's repository and the tag, and the policy that copies it."""
 
     target: Target
+    image: AppImage
     repository: str
-    tag: str
     api: ReplicationApi
     policy: Policy
+
+    @property
+    def tag(self) -> str:
+        return self.image.tag
 
 
 @dataclass
@@ -62,8 +65,8 @@ def find_routes(registry: Registry, targets: list[Target], options: AppRegistryO
     apis: dict = {}
     credentials = Credentials(options.replication_username or '', options.replication_password or '')  # checked by prepare
     for target in {target.image: target for target in targets}.values():
-        repo = app_registry_of(target)
-        if repo is None or target.match is None:
+        image = app_image_of(target)
+        if image is None or target.match is None:
             continue
         base = target.match.base_url
         if not is_harbor.get(base):
@@ -79,10 +82,8 @@ def find_routes(registry: Registry, targets: list[Target], options: AppRegistryO
         if isinstance(policies, ImageError):
             routes.unroutable[target.image] = 'replication policies could not be listed: %s' % policies
             continue
-        reference = parse_reference(target.image)
-        tag = reference.tag or 'latest'
-        policy = _policy(policies, options.policy, target.match.repository, tag, repo, base)
-        routes.by_image[target.image] = Route(target, target.match.repository, tag, api, policy)
+        policy = _policy(policies, options.policy, target.match.repository, image.tag, image.repo, base)
+        routes.by_image[target.image] = Route(target, image, target.match.repository, api, policy)
     for policy in {route.policy.id: route.policy for route in routes.by_image.values()}.values():
         routes.warnings += _traps(policy, [route for route in routes.by_image.values() if route.policy.id == policy.id], options)
     return routes
@@ -186,7 +187,7 @@ def _deliver(group: list[Route], results: dict, options: AppRegistryOptions) -> 
     for route in group:
         result: ImageResult = results[route.target.image]
         # The execution has ended: what it copied is there now, so one look (waiting would only delay a failure).
-        block = judge_image(api.registry, route.target, result, time.time())
+        block = judge_image(api.registry, route.image, result, time.time())
         cause = None if block['present'] else _cause(execution, logs, route)
         block['delivery'] = dict(policy=policy.name, scope=options.scope, execution=execution.id, status=execution.status,
                                  total=execution.total, delivered=block['present'], cause=cause)

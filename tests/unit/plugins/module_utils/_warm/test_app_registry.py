@@ -17,7 +17,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import val
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import RegistryError
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import rules_from_options
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import targets_for
-from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import Expected, app_registry_of, judge
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import AppImage, Expected, app_image_of, judge
 from ansible_collections.prewarm.harbor.tests.unit.plugins.module_utils.fake_cache import FakeCache
 
 ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
@@ -85,7 +85,7 @@ def test_nothing_there_is_absent_and_a_registry_that_fails_is_unreachable():
 ])
 def test_the_application_registry_is_the_reference_s_own_unless_docker_hub_or_the_cache(image, registry):
     rules = rules_from_options([RULE, {'regex_url': r'^docker\.io/(.+):(.+)$', 'replacement_oci': 'https://harbor.example/v2/$1/manifests/$2'}])
-    assert app_registry_of(targets_for([image], rules)[0]) == registry
+    assert app_image_of(targets_for([image], rules)[0]) == (AppImage(registry, '1.25', '1.25') if registry else None)
 
 
 def params(**options):
