@@ -6,16 +6,12 @@ Harbor, follow its events and executions through the REST API (the system-level 
 registry itself, offline (upstream and Harbor stopped) by skopeo and containerd.
 """
 
-import json
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
+from ansible_collections.prewarm.harbor.tests.stand.cli_run import cli_stand
 from ansible_collections.prewarm.harbor.tests.stand.harbor import filters
 from ansible_collections.prewarm.harbor.tests.stand.harbor.flows import destination_name
 from ansible_collections.prewarm.harbor.tests.stand.judge import app_offline
@@ -367,24 +363,11 @@ def test_deletion_is_replicated(cold):
 
 def test_cli_replication_options(tmp_path):
     """``up --replication none --harbor-version 2.13``: no policy, the 2.13 rules, the new attributes in stand.json."""
-    workdir = tmp_path / 'cli'
-    argv = [sys.executable, '-m', 'ansible_collections.prewarm.harbor.tests.stand', 'up', '--workdir', str(workdir),
-            '--harbor-interval', '0.2', '--replication', 'none', '--harbor-version', '2.13']
-    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ)) as proc:
-        try:
-            deadline = time.monotonic() + 30
-            while not (workdir / 'stand.json').exists():
-                assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read().decode()
-                time.sleep(0.1)
-            described = json.loads((workdir / 'stand.json').read_text())
-            assert (described['replication'], described['harbor_version']) == (None, '2.13')
-            state = requests.get(described['control_url'] + '/harbor/state', timeout=10).json()
-            assert state['replication']['policies'] == [] and state['version'] == '2.13'
-            answer = requests.get(described['app_registry_url'] + '/v2/', verify=described['ca_path'], timeout=10,
-                                  auth=(described['app_registry_user'], described['app_registry_password']))
-            assert answer.status_code == 200 and described['app_registry_host'] in described['app_registry_url']
-            assert requests.get(described['app_registry_url'] + '/v2/', verify=described['ca_path'], timeout=10).status_code == 401
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
-    assert proc.returncode == 0
+    with cli_stand(tmp_path / 'cli', '--replication', 'none', '--harbor-version', '2.13') as described:
+        assert (described['replication'], described['harbor_version']) == (None, '2.13')
+        state = requests.get(described['control_url'] + '/harbor/state', timeout=10).json()
+        assert state['replication']['policies'] == [] and state['version'] == '2.13'
+        answer = requests.get(described['app_registry_url'] + '/v2/', verify=described['ca_path'], timeout=10,
+                              auth=(described['app_registry_user'], described['app_registry_password']))
+        assert answer.status_code == 200 and described['app_registry_host'] in described['app_registry_url']
+        assert requests.get(described['app_registry_url'] + '/v2/', verify=described['ca_path'], timeout=10).status_code == 401
