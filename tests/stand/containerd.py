@@ -79,26 +79,30 @@ class Containerd:
         return subprocess.run([_binary('ctr'), '-a', self.socket, '-n', namespace, *args], capture_output=True, text=True,
                               timeout=timeout, check=False)
 
-    def pull(self, base_url, reference, platform, creds=None, ca_path=None, timeout=300):
-        """``ctr images pull`` (and unpack) ``<host>/<reference>`` for ``platform`` into a fresh namespace."""
+    def pull(self, base_url, reference, platform, creds=None, ca_path=None, timeout=300, host=None):  # pylint: disable=too-many-arguments
+        """``ctr images pull`` (and unpack) ``<host>/<reference>`` for ``platform`` into a fresh namespace.
+
+        ``host``: the registry the reference names, when it is reached at ``base_url`` instead (a mirror, as a
+        node's hosts.toml says; HTTPS only)."""
         url = urllib.parse.urlsplit(base_url)
         argv = ['images', 'pull', '--platform', platform, '--snapshotter', 'native']
-        argv += ['--plain-http'] if url.scheme == 'http' else ['--hosts-dir', self._https_hosts(url.netloc, ca_path)]
+        argv += ['--plain-http'] if url.scheme == 'http' else ['--hosts-dir', self._https_hosts(url.netloc, ca_path, host)]
         if creds:
             argv += ['--user', f'{creds[0]}:{creds[1]}']
-        argv.append(f'{url.netloc}/{reference}')
+        argv.append(f'{host or url.netloc}/{reference}')
         namespace = f'pull{next(self._namespaces)}'
         done = self._ctr(*argv, namespace=namespace, timeout=timeout)
         shown = tuple(f'{creds[0]}:***' if creds and arg == f'{creds[0]}:{creds[1]}' else arg for arg in ['ctr', '-n', namespace] + argv)
         return PullResult(done.returncode == 0, done.returncode, done.stdout, done.stderr, shown)
 
-    def _https_hosts(self, netloc, ca_path):
-        """A hosts directory naming ``https://<netloc>`` and its CA: without it, ctr 1.6 speaks plain HTTP to any
-        localhost registry (``docker.MatchLocalhost``), whatever ``--tlscacert`` says."""
+    def _https_hosts(self, netloc, ca_path, host=None):
+        """A hosts directory naming ``https://<netloc>`` and its CA (for ``host``'s pulls, when given): without it,
+        ctr 1.6 speaks plain HTTP to any localhost registry (``docker.MatchLocalhost``), whatever ``--tlscacert``
+        says."""
         directory = os.path.join(self.workdir, 'hosts')
-        os.makedirs(os.path.join(directory, netloc), exist_ok=True)
-        with open(os.path.join(directory, netloc, 'hosts.toml'), 'w', encoding='utf-8') as handle:
-            handle.write(f'server = "https://{netloc}"\n\n[host."https://{netloc}"]\n  capabilities = ["pull", "resolve"]\n'
+        os.makedirs(os.path.join(directory, host or netloc), exist_ok=True)
+        with open(os.path.join(directory, host or netloc, 'hosts.toml'), 'w', encoding='utf-8') as handle:
+            handle.write(f'server = "https://{host or netloc}"\n\n[host."https://{netloc}"]\n  capabilities = ["pull", "resolve"]\n'
                          f'  ca = "{ca_path or ""}"\n')
         return directory
 

@@ -20,10 +20,11 @@ def pushed_at(item):
     return calendar.timegm(time.strptime(item['push_time'][:19], '%Y-%m-%dT%H:%M:%S')) + int(item['push_time'][20:23]) / 1000
 
 
-def app_offline(stand, reference, platform):
+def app_offline(stand, reference, platform, host=None):
     """(skopeo ok, containerd ok) pulling ``reference`` from the application registry, with its credentials, while
     upstream **and** Harbor are stopped: what the nodes get from it alone (Harbor stays stopped until
-    ``stand.start_harbor()`` or the next ``restore_defaults()``)."""
-    first = stand.oracle_pull(stand.app_registry_url, reference, platform, creds='app', stop_harbor=True)
-    second = stand.containerd_pull(stand.app_registry_url, reference, platform, creds='app', stop_harbor=True)
+    ``stand.start_harbor()`` or the next ``restore_defaults()``). ``host``: the registry name the Pod's reference
+    writes (an ECR host), the application registry standing in for it as a mirror."""
+    first = stand.oracle_pull(stand.app_registry_url, reference, platform, creds='app', stop_harbor=True, host=host)
+    second = stand.containerd_pull(stand.app_registry_url, reference, platform, creds='app', stop_harbor=True, host=host)
     return first.ok, second.ok

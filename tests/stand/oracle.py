@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The oracle: an independent client (skopeo) that proves an image can be pulled, e.g. from the cache alone."""
 
+import base64
 import dataclasses
+import json
 import os
 import shutil
 import subprocess
@@ -24,28 +26,51 @@ class PullResult:
     command: tuple
 
 
-def skopeo_argv(base_url, reference, platform, creds=None, ca_dir=None, tmpdir=None):
-    """The skopeo command copying ``docker://<host>/<reference>`` for ``platform`` (destination appended later)."""
+def skopeo_argv(base_url, reference, platform, creds=None, ca_dir=None, tmpdir=None, host=None):  # pylint: disable=too-many-arguments
+    """The skopeo command copying ``docker://<host>/<reference>`` for ``platform`` (destination appended later);
+    ``host``, when given, is the registry the reference names, reached at ``base_url`` (see ``mirror_conf``; its file
+    goes to ``tmpdir``)."""
     skopeo = shutil.which('skopeo')
     if skopeo is None:
         raise process.StandError('skopeo not found (apt-get install skopeo)')
     url = urllib.parse.urlsplit(base_url)
     wanted = model.Platform.parse(platform)
     argv = [skopeo, '--insecure-policy', '--override-os', wanted.os, '--override-arch', wanted.architecture]
+    if host:  # skopeo 1.9 reads no CONTAINERS_REGISTRIES_CONF; its (hidden) flag it does
+        argv += ['--registries-conf', mirror_conf(os.path.join(tmpdir, 'registries.conf'), host, base_url)]
     if wanted.variant:
         argv += ['--override-variant', wanted.variant]
     if tmpdir:
         argv += ['--tmpdir', tmpdir]
     argv += ['copy', '--retry-times', '0']
     argv += ['--src-tls-verify=false'] if url.scheme == 'http' else ['--src-tls-verify=true', '--src-cert-dir', ca_dir or '']
-    argv += ['--src-creds', f'{creds[0]}:{creds[1]}'] if creds else ['--src-no-creds']
-    return argv + [f'docker://{url.netloc}/{reference}']
+    if creds and host:  # skopeo never sends --src-creds to a rewritten location: an auth file for its host, as on a node
+        argv += ['--src-authfile', _authfile(os.path.join(tmpdir, 'auth.json'), url.netloc, creds)]
+    else:
+        argv += ['--src-creds', f'{creds[0]}:{creds[1]}'] if creds else ['--src-no-creds']
+    return argv + [f'docker://{host or url.netloc}/{reference}']
 
 
-def pull(base_url, reference, platform, creds=None, ca_dir=None, workdir=None, timeout=300):
-    """Copy the image into a throw-away OCI layout; return a PullResult (never raises on a failed pull)."""
+def _authfile(path, netloc, creds):
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
+        json.dump({'auths': {netloc: {'auth': base64.b64encode(f'{creds[0]}:{creds[1]}'.encode()).decode()}}}, handle)
+    return path
+
+
+def mirror_conf(path, host, base_url):
+    """A registries.conf that sends every pull of ``host/...`` to ``base_url``'s host, as a node configured with a
+    registry mirror does: the reference keeps the name the Pod spec writes."""
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write(f'[[registry]]\nprefix = "{host}"\nlocation = "{urllib.parse.urlsplit(base_url).netloc}"\n')
+    return path
+
+
+def pull(base_url, reference, platform, creds=None, ca_dir=None, workdir=None, timeout=300, host=None):  # pylint: disable=too-many-arguments
+    """Copy the image into a throw-away OCI layout; return a PullResult (never raises on a failed pull).
+
+    ``host``: the registry the reference names, when it is reached at ``base_url`` instead (a mirror)."""
     with tempfile.TemporaryDirectory(prefix='oracle-', dir=workdir) as scratch:
-        argv = skopeo_argv(base_url, reference, platform, creds, ca_dir, tmpdir=scratch)
+        argv = skopeo_argv(base_url, reference, platform, creds, ca_dir, tmpdir=scratch, host=host)
         argv.append(f'oci:{os.path.join(scratch, "layout")}:pulled')
         done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
     shown = tuple(f'{creds[0]}:***' if creds and a == f'{creds[0]}:{creds[1]}' else a for a in argv)

@@ -536,24 +536,28 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         if stop_harbor:
             self.stop_harbor()
 
-    def oracle_pull(self, base_url, reference, platform, creds=None, stop_upstream=True, stop_harbor=False):  # pylint: disable=too-many-arguments
+    def oracle_pull(self, base_url, reference, platform, creds=None,  # pylint: disable=too-many-arguments
+                    stop_upstream=True, stop_harbor=False, host=None):
         """skopeo-copy ``reference`` for ``platform`` from ``base_url``; stops upstream first unless told not to, and
         Harbor when told to.
 
         ``creds``: None (anonymous), ``'robot'``, ``'replicator'``, ``'app'`` (the application registry's) or
-        ``(user, password)``.
+        ``(user, password)``. ``host``: the registry the reference names (for example an ECR host), reached at
+        ``base_url`` as a mirror.
         """
         self._stop_for_pull(stop_upstream, stop_harbor)
         return oracle.pull(base_url, reference, platform, creds=self._creds(creds), ca_dir=self.ca_dir,
-                           workdir=os.path.join(self.workdir, 'tmp'))
+                           workdir=os.path.join(self.workdir, 'tmp'), host=host)
 
-    def containerd_pull(self, base_url, reference, platform, creds=None, stop_upstream=True, stop_harbor=False):  # pylint: disable=too-many-arguments
-        """Pull and unpack with containerd's ``ctr`` (a fresh namespace, isolated content), as a node would."""
+    def containerd_pull(self, base_url, reference, platform, creds=None,  # pylint: disable=too-many-arguments
+                        stop_upstream=True, stop_harbor=False, host=None):
+        """Pull and unpack with containerd's ``ctr`` (a fresh namespace, isolated content), as a node would; ``host``
+        as for oracle_pull."""
         self._stop_for_pull(stop_upstream, stop_harbor)
         if self._containerd is None:
             self._containerd = containerd.Containerd(os.path.join(self.workdir, 'containerd'))
             self._containerd.start()
-        return self._containerd.pull(base_url, reference, platform, creds=self._creds(creds), ca_path=self.ca_path)
+        return self._containerd.pull(base_url, reference, platform, creds=self._creds(creds), ca_path=self.ca_path, host=host)
 
     def describe(self):
         """Everything a shell user needs, JSON-able (the content of stand.json)."""
