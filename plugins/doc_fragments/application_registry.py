@@ -24,7 +24,9 @@ options:
     version_added: 1.1.0
     suboptions:
       verify:
-        description: Look for each image where its reference says (C(https://) and the reference's host).
+        description:
+          - Look for each image where its reference says (C(https://) and the reference's host, or its
+            O(application_registry.endpoints) entry).
         type: bool
         default: false
       wait:
@@ -79,4 +81,15 @@ options:
       replication_password:
         description: Its secret. Falls back to E(PREWARM_REPLICATION_PASSWORD). Never logged or returned.
         type: str
+      endpoints:
+        description:
+          - Where to reach a registry the references name, when not at C(https://<host>), as containerd's
+            C(hosts.toml) does for nodes; a private endpoint, a tunnel, or a test registry standing in for ECR.
+          - Keys are hosts as the references write them, values base URLs (scheme and host, no path). Results and
+            messages still name the reference as written. The credentials are the auth file's entry for the host
+            the request goes to, unless O(application_registry.username) is given.
+          - With O(application_registry.deliver), a policy may name its destination either way.
+        type: dict
+        default: {}
+        version_added: 1.1.0
 '''

@@ -58,6 +58,7 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
         deadline=dict(type='int', default=600),
         replication_username=dict(type='str', fallback=(env_fallback, ['PREWARM_REPLICATION_USERNAME'])),
         replication_password=dict(type='str', no_log=True, fallback=(env_fallback, ['PREWARM_REPLICATION_PASSWORD'])),
+        endpoints=dict(type='dict', default={}),
     )),
 )
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import parse_platforms
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.reference import parse_reference
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.connection import Connection
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import CredentialSource, CredentialsByHost
@@ -58,7 +59,7 @@ def prepare(params: dict) -> Prepared:
     targets = targets_for(images, rules, platforms)
     if app.deliver:
         _check_deliverable(targets)
-    app_images = [image for image in map(app_image_of, targets) if image] if app.verify else []
+    app_images = [image for image in (app_image_of(target, app.endpoints) for target in targets) if image] if app.verify else []
     app_hosts = sorted({urlsplit(image.repo.base).netloc for image in app_images})
     # Its own source (never the cache's credentials); the auth file is read again only when there is one to ask.
     app_source = CredentialSource(app.username, app.password, params.get('auth_file')) if app_hosts else caches
@@ -129,7 +130,8 @@ def _app_registry_options(given: dict, wait_for_commit: int) -> AppRegistryOptio
     deliver = bool(given.get('deliver'))
     options = AppRegistryOptions(bool(given.get('verify')) or deliver, given.get('wait') or 0, given.get('username'),
                                  given.get('password'), deliver, given.get('policy'), given.get('scope') or 'narrow',
-                                 given.get('deadline') or 0, given.get('replication_username'), given.get('replication_password'))
+                                 given.get('deadline') or 0, given.get('replication_username'), given.get('replication_password'),
+                                 _endpoints(given.get('endpoints') or {}))
     if deliver and not (options.replication_username and options.replication_password):
         raise OptionError('application_registry.deliver needs application_registry.replication_username and '
                           'replication_password (or PREWARM_REPLICATION_USERNAME / PREWARM_REPLICATION_PASSWORD): a Harbor '
@@ -151,13 +153,34 @@ def _app_registry_options(given: dict, wait_for_commit: int) -> AppRegistryOptio
     return options
 
 
+def _endpoints(given: dict) -> dict[str, str]:
+    """application_registry.endpoints, checked: each a registry host as the references write it, to the base URL
+    (scheme and host, no path) where this run reaches it."""
+    endpoints = {}
+    for host, url in given.items():
+        parts = urlsplit(str(url))
+        if not host or '/' in host or parts.scheme not in ('https', 'http') or not parts.netloc or parts.path.strip('/') \
+                or parts.query:
+            raise OptionError('application_registry.endpoints: %s: %s should map a registry host as the references '
+                              'write it (for example 123456789012.dkr.ecr.eu-west-1.amazonaws.com) to a base URL with '
+                              'scheme and host only (for example https://ecr-endpoint.example:443)' % (host, url))
+        endpoints[host] = '%s://%s' % (parts.scheme, parts.netloc)
+    return endpoints
+
+
 def _check_deliverable(targets: list[Target]) -> None:
-    """Delivery copies to the registry an image's reference names: not to the cache it is warmed through."""
+    """Delivery copies to the registry an image's reference names, by tag: not to the cache it is warmed through,
+    and not a reference with no tag to copy."""
     for target in targets:
         if target.match is not None and names_the_cache(target):
             raise OptionError('application_registry.deliver: %s names the cache itself (%s), so there is nothing to '
                               'deliver it to; give the references your Pods use (the application registry\'s), or drop '
                               'deliver' % (target.image, urlsplit(target.match.base_url).netloc))
+        reference = parse_reference(target.image)
+        if target.match is not None and reference.digest and not reference.tag:
+            raise OptionError('application_registry.deliver: %s is pinned by digest alone, and Harbor replicates by tag: '
+                              'write the tag too (repository:tag@digest), or drop deliver for it (event-based '
+                              'replication already pushes digests)' % target.image)
 
 
 def _rules_and_jobs(params: dict) -> tuple[list, int]:

@@ -89,6 +89,21 @@ def test_delivery_makes_every_selected_platform_pull_by_tag_from_the_application
     assert app_offline(cold, in_app(cold, image), 'linux/amd64') == (True, True)
 
 
+def test_an_ecr_named_reference_is_delivered_and_pulls_through_an_endpoint(cold):
+    """The Pod writes the ECR host; application_registry.endpoints reaches it at the stand's registry (as a node's
+    mirror does), and the result still names the Pod's reference."""
+    image = cold.images['oci_index']
+    ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
+    rule = dict(regex_url=r'^.*amazonaws\.com/(proxy_[^/]+)/(.+):([^:]+)$', replacement_oci=cold.harbor_url + '/v2/$1/$2/manifests/$3')
+    run = warm(cold, ['%s/%s' % (ecr, in_app(cold, image))], dict(deliver=True, endpoints={ecr: cold.app_registry_url}),
+               platforms=['linux/amd64', 'linux/arm64'], proxy_caches=[rule])
+    block = block_of(run)
+    assert (block['status'], block['reference']) == ('present', '%s/%s' % (ecr, in_app(cold, image))), run
+    assert run.result['summary']['application_registries'][ecr]['delivered'] == 1, run.result['summary']
+    for platform in ('linux/amd64', 'linux/arm64'):
+        assert app_offline(cold, in_app(cold, image), platform, host=ecr) == (True, True), platform
+
+
 def test_a_rerun_with_everything_there_starts_nothing_and_check_mode_changes_nothing(cold):
     image = cold.images['schema2']
     reference = pod_reference(cold, image)

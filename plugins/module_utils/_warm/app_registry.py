@@ -14,6 +14,7 @@ Only GET and HEAD are sent, so the check is the same in check mode.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +41,10 @@ class AppRegistryOptions:
 
     ``deliver``: start Harbor's replication for the images not there (_warm.delivery), through ``policy`` (a name, or
     the one that copies there), whole (``scope`` policy) or ``narrow``ed to them, within ``deadline`` seconds, as the
-    system robot ``replication_username``."""
+    system robot ``replication_username``.
+
+    ``endpoints``: registry host as the references name it -> the base URL to reach it at instead of
+    ``https://<host>`` (a private endpoint, a tunnel, a test stand), as containerd's hosts.toml does for nodes."""
 
     verify: bool = False
     wait: int = 0
@@ -52,16 +56,25 @@ class AppRegistryOptions:
     deadline: int = 600
     replication_username: str | None = None
     replication_password: str | None = field(default=None, repr=False)
+    endpoints: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class AppImage:
-    """An image as its own reference names it in its application registry: the repository, what the Pod resolves
-    there (``reference``: its tag, else its digest) and the tag a replication copies (``tag``: ``latest`` without one)."""
+    """An image as its own reference names it in its application registry: the repository where it is reached, what
+    the Pod resolves there (``reference``: its tag, else its digest), the tag a replication copies (``tag``:
+    ``latest`` without one) and the registry host the reference names (``host``; ``repo.base`` differs from it only
+    through ``endpoints``)."""
 
     repo: Repository
     reference: str
     tag: str
+    host: str
+
+    @property
+    def pod_reference(self) -> str:
+        """The reference as the Pod names it (a digest has a colon, a tag never)."""
+        return '%s/%s%s%s' % (self.host, self.repo.name, '@' if ':' in self.reference else ':', self.reference)
 
 
 def names_the_cache(target: Target) -> bool:
@@ -69,16 +82,18 @@ def names_the_cache(target: Target) -> bool:
     return target.match is not None and parse_reference(target.image).domain == urlsplit(target.match.base_url).netloc
 
 
-def app_image_of(target: Target) -> AppImage | None:
+def app_image_of(target: Target, endpoints: Mapping[str, str] | None = None) -> AppImage | None:
     """The image in the registry its own reference names, when that is an application registry: not Docker Hub
-    (nobody's application registry, and never to be sent our requests by accident) and not the cache itself."""
+    (nobody's application registry, and never to be sent our requests by accident) and not the cache itself.
+    ``endpoints``: where to reach a host instead of ``https://<host>``."""
     if target.match is None or names_the_cache(target):
         return None
     reference = parse_reference(target.image)
     if not reference.domain or reference.domain == DEFAULT_DOMAIN:
         return None
-    return AppImage(Repository('https://' + reference.domain, reference.path),
-                    reference.tag or reference.digest or 'latest', reference.tag or 'latest')
+    base = (endpoints or {}).get(reference.domain) or 'https://' + reference.domain
+    return AppImage(Repository(base, reference.path), reference.tag or reference.digest or 'latest', reference.tag or 'latest',
+                    reference.domain)
 
 
 @dataclass
@@ -95,7 +110,7 @@ def verify_all(registry: Registry, checks: list[tuple[Target, ImageResult]], opt
     deadline = time.time() + options.wait
     if checks:
         with ThreadPoolExecutor(max_workers=min(8, len(checks)), thread_name_prefix='app-registry') as lookers:
-            list(lookers.map(lambda check: _verify(registry, check[0], check[1], deadline), checks))
+            list(lookers.map(lambda check: _verify(registry, check[0], check[1], options, deadline), checks))
 
 
 def applies(result: ImageResult) -> bool:
@@ -103,8 +118,8 @@ def applies(result: ImageResult) -> bool:
     return result.status in (WARMED, CACHED, WOULD_WARM)
 
 
-def _verify(registry: Registry, target: Target, result: ImageResult, deadline: float) -> None:
-    image = app_image_of(target)
+def _verify(registry: Registry, target: Target, result: ImageResult, options: AppRegistryOptions, deadline: float) -> None:
+    image = app_image_of(target, options.endpoints)
     if image is not None:
         result.application_registry = judge_image(registry, image, result, deadline)
 
@@ -114,7 +129,7 @@ def judge_image(registry: Registry, image: AppImage, result: ImageResult, deadli
     expected = [Expected(entry.platform, entry.digest) for entry in result.platforms if entry.platform]
     started = time.time()
     while True:
-        block = judge(registry, image.repo, image.reference, expected)
+        block = judge(registry, image, expected)
         if block['status'] in (PRESENT, UNREACHABLE) or time.time() + POLL > deadline:
             break
         time.sleep(POLL)
@@ -122,9 +137,9 @@ def judge_image(registry: Registry, image: AppImage, result: ImageResult, deadli
     return block
 
 
-def judge(registry: Registry, repo: Repository, tag: str, expected: list[Expected]) -> dict[str, Any]:
-    """The result's ``application_registry`` block for the image ``repo:tag`` there."""
-    where = '%s/%s:%s' % (urlsplit(repo.base).netloc, repo.name, tag)
+def judge(registry: Registry, image: AppImage, expected: list[Expected]) -> dict[str, Any]:
+    """The result's ``application_registry`` block for ``image`` there."""
+    repo, tag, where = image.repo, image.reference, image.pod_reference
     block: dict[str, Any] = dict(reference=where, present=False, digest=None, platforms=[], status=ABSENT, msg=None)
     tally = Tally()
     try:

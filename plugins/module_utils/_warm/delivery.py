@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError, OptionError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.replication import Execution, Policy, ReplicationApi
-from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import Credentials
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import ImageResult
@@ -65,7 +64,7 @@ def find_routes(registry: Registry, targets: list[Target], options: AppRegistryO
     apis: dict = {}
     credentials = Credentials(options.replication_username or '', options.replication_password or '')  # checked by prepare
     for target in {target.image: target for target in targets}.values():
-        image = app_image_of(target)
+        image = app_image_of(target, options.endpoints)
         if image is None or target.match is None:
             continue
         base = target.match.base_url
@@ -82,17 +81,18 @@ def find_routes(registry: Registry, targets: list[Target], options: AppRegistryO
         if isinstance(policies, ImageError):
             routes.unroutable[target.image] = 'replication policies could not be listed: %s' % policies
             continue
-        policy = _policy(policies, options.policy, target.match.repository, image.tag, image.repo, base)
+        policy = _policy(policies, options.policy, target.match.repository, image, base)
         routes.by_image[target.image] = Route(target, image, target.match.repository, api, policy)
     for policy in {route.policy.id: route.policy for route in routes.by_image.values()}.values():
         routes.warnings += _traps(policy, [route for route in routes.by_image.values() if route.policy.id == policy.id], options)
     return routes
 
 
-def _policy(policies: list[Policy], name: str | None, repository: str, tag: str, repo: Repository, base: str) -> Policy:
+def _policy(policies: list[Policy], name: str | None, repository: str, image: AppImage, base: str) -> Policy:
     """The named policy, checked, or the enabled one whose destination is the image's own repository and whose filters
-    take it."""
-    host, path = urlsplit(repo.base).netloc, repo.name
+    take it. Harbor may name the destination as the references do, or by the endpoint it is reached at."""
+    host, path, tag = image.host, image.repo.name, image.tag
+    hosts = {host, urlsplit(image.repo.base).netloc}
     if name:
         named = [policy for policy in policies if policy.name == name]
         if not named:
@@ -102,12 +102,12 @@ def _policy(policies: list[Policy], name: str | None, repository: str, tag: str,
         policy = named[0]
         if not policy.enabled:
             raise OptionError('application_registry.policy "%s" is disabled in Harbor %s: enable it, or name another' % (name, base))
-        if policy.dest_host != host or policy.destination(repository) != path:
+        if policy.dest_host not in hosts or policy.destination(repository) != path:
             raise OptionError('application_registry.policy "%s" copies %s to %s/%s, not to %s/%s, where the image\'s '
                               'reference points: name the policy whose destination is the application registry' % (
                                   name, repository, policy.dest_host or 'nowhere', policy.destination(repository), host, path))
         return policy
-    fits = [policy for policy in policies if policy.enabled and policy.dest_host == host
+    fits = [policy for policy in policies if policy.enabled and policy.dest_host in hosts
             and policy.destination(repository) == path and policy.takes(repository, tag)]
     if not fits:
         raise OptionError('application_registry.deliver: no enabled replication policy of Harbor %s copies %s:%s to '

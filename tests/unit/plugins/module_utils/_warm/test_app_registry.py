@@ -24,6 +24,7 @@ ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
 RULE = {'regex_url': r'^(?:.*amazonaws\.com|harbor\.example)/(proxy_[^/]+)/(.+):(.+)$',
         'replacement_oci': 'https://harbor.example/v2/$1/$2/manifests/$3'}
 REPO = Repository('https://' + ECR, 'proxy_hub/library/nginx')
+IMAGE = AppImage(REPO, '1.25', '1.25', ECR)
 
 
 def children(cache, descriptor):
@@ -40,7 +41,7 @@ def test_an_index_under_the_tag_with_every_platform_is_present():
     cache = FakeCache()
     descriptor = cache.index(REPO.name, '1.25', layers=())
     expected = [Expected('linux/' + arch, child['digest']) for arch, child in zip(('amd64', 'arm64'), children(cache, descriptor))]
-    block = judge(cache, REPO, '1.25', expected)
+    block = judge(cache, IMAGE, expected)
     assert (block['status'], block['present'], block['digest']) == ('present', True, descriptor['digest'])
     assert [entry['present'] for entry in block['platforms']] == [True, True] and block['msg'] is None
 
@@ -48,7 +49,7 @@ def test_an_index_under_the_tag_with_every_platform_is_present():
 def test_platforms_there_by_digest_without_the_tag_are_harbor_16058():
     cache = FakeCache()
     expected = platforms(cache)
-    block = judge(cache, REPO, '1.25', expected)
+    block = judge(cache, IMAGE, expected)
     assert (block['status'], block['present'], block['digest']) == ('untagged', False, None)
     assert 'goharbor/harbor#16058' in block['msg'] and 'linux/amd64 (%s)' % expected[0].digest in block['msg']
     assert block['msg'].startswith('%s/proxy_hub/library/nginx:1.25 does not resolve' % ECR)
@@ -59,21 +60,21 @@ def test_a_tag_that_resolves_to_an_index_without_a_warmed_platform_is_stale():
     cache.index(REPO.name, '1.25', arches=('amd64',), layers=())
     expected = [Expected('linux/amd64', children(cache, cache.index(REPO.name, None, arches=('amd64',), layers=()))[0]['digest']),
                 Expected('linux/arm64', 'sha256:' + 'a' * 64)]
-    block = judge(cache, REPO, '1.25', expected)
+    block = judge(cache, IMAGE, expected)
     assert (block['status'], block['present']) == ('stale', False)
     assert [entry['present'] for entry in block['platforms']] == [True, False]
     assert 'lacks linux/arm64 (sha256:%s)' % ('a' * 64) in block['msg'] and 'override: false' in block['msg']
 
 
 def test_nothing_there_is_absent_and_a_registry_that_fails_is_unreachable():
-    block = judge(FakeCache(), REPO, '1.25', [Expected('linux/amd64', 'sha256:' + 'b' * 64)])
+    block = judge(FakeCache(), IMAGE, [Expected('linux/amd64', 'sha256:' + 'b' * 64)])
     assert (block['status'], block['present']) == ('absent', False) and 'has not replicated it' in block['msg']
 
     class Down(FakeCache):
         def manifest_head(self, repo, reference, tally=None):
             raise RegistryError('HEAD https://%s/v2/...: ConnectionError after 3 retries: check the cache is reachable' % ECR)
 
-    block = judge(Down(), REPO, '1.25', [])
+    block = judge(Down(), IMAGE, [])
     assert block['status'] == 'unreachable' and 'could not be checked' in block['msg']
 
 
@@ -85,7 +86,7 @@ def test_nothing_there_is_absent_and_a_registry_that_fails_is_unreachable():
 ])
 def test_the_application_registry_is_the_reference_s_own_unless_docker_hub_or_the_cache(image, registry):
     rules = rules_from_options([RULE, {'regex_url': r'^docker\.io/(.+):(.+)$', 'replacement_oci': 'https://harbor.example/v2/$1/manifests/$2'}])
-    assert app_image_of(targets_for([image], rules)[0]) == (AppImage(registry, '1.25', '1.25') if registry else None)
+    assert app_image_of(targets_for([image], rules)[0]) == (AppImage(registry, '1.25', '1.25', ECR) if registry else None)
 
 
 def params(**options):
@@ -124,3 +125,33 @@ def test_delivery_for_references_that_name_the_cache_itself_is_refused():
     with pytest.raises(OptionError, match=r'harbor.example/proxy_hub/library/nginx:1.25 names the cache itself \(harbor.example\)'):
         prepare(params(images=['harbor.example/proxy_hub/library/nginx:1.25'], application_registry=app, wait_for_commit=60))
     assert prepare(params(application_registry=app, wait_for_commit=60)).options.app_registry.verify  # deliver implies verify
+
+
+def test_delivery_for_a_reference_pinned_by_digest_alone_is_refused_and_with_its_tag_goes_on():
+    app = dict(deliver=True, replication_username='robot$replicator', replication_password='r')
+    pinned = '%s/proxy_hub/library/nginx@sha256:%s' % (ECR, 'c' * 64)
+    by_digest = {'regex_url': r'^.*amazonaws\.com/(proxy_[^/]+)/([^@:]+)@(.+)$',
+                 'replacement_oci': 'https://harbor.example/v2/$1/$2/manifests/$3'}
+    with pytest.raises(OptionError, match='pinned by digest alone, and Harbor replicates by tag'):
+        prepare(params(images=[pinned], application_registry=app, wait_for_commit=60, proxy_caches=[by_digest]))
+    tagged = '%s/proxy_hub/library/nginx:1.25@sha256:%s' % (ECR, 'c' * 64)
+    assert prepare(params(images=[tagged], application_registry=app, wait_for_commit=60)).targets[0].image == tagged
+
+
+def test_an_endpoint_reaches_the_application_registry_elsewhere_and_results_still_name_the_pod_s_reference():
+    rules = rules_from_options([RULE])
+    image = app_image_of(targets_for([ECR + '/proxy_hub/library/nginx:1.25'], rules)[0], {ECR: 'https://127.0.0.1:5443'})
+    assert image == AppImage(Repository('https://127.0.0.1:5443', 'proxy_hub/library/nginx'), '1.25', '1.25', ECR)
+    block = judge(FakeCache(), image, [Expected('linux/amd64', 'sha256:' + 'b' * 64)])
+    assert block['reference'] == ECR + '/proxy_hub/library/nginx:1.25' and block['msg'].startswith(block['reference'])
+    prepared = prepare(params(application_registry=dict(verify=True, username='AWS', password='ecr-token',
+                                                        endpoints={ECR: 'https://127.0.0.1:5443/'})))
+    assert prepared.connection.app_hosts == ('127.0.0.1:5443',)  # credentials go where the requests go
+    assert prepared.credentials('https://127.0.0.1:5443').password == 'ecr-token'
+
+
+@pytest.mark.parametrize('endpoints', [{ECR: '127.0.0.1:5443'}, {ECR: 'https://127.0.0.1:5443/v2'},
+                                       {'https://' + ECR: 'https://127.0.0.1:5443'}, {ECR: 'ftp://x'}])
+def test_an_endpoint_that_is_not_a_host_to_a_base_url_is_refused(endpoints):
+    with pytest.raises(OptionError, match='application_registry.endpoints: .* should map a registry host'):
+        prepare(params(application_registry=dict(verify=True, endpoints=endpoints)))
