@@ -104,6 +104,20 @@ def test_an_ecr_named_reference_is_delivered_and_pulls_through_an_endpoint(cold)
         assert app_offline(cold, in_app(cold, image), platform, host=ecr) == (True, True), platform
 
 
+def test_narrow_delivery_of_images_in_several_directories_runs_one_copy_per_directory(cold):
+    """Harbor's name filter (doublestar v1) reads no "{a,b}" across a "/": library/* and team/* images of one call go
+    in one narrow run per directory, all delivered, and every temporary policy is gone."""
+    keys = ('schema2', 'oci', 'shared_one', 'shared_two')
+    policies, started = len(cold.replication_policies()), executions(cold)
+    run = warm(cold, [pod_reference(cold, cold.images[key]) for key in keys], dict(deliver=True), platforms=['linux/amd64'])
+    blocks = [entry['application_registry'] for entry in run.images]
+    assert [block['status'] for block in blocks] == ['present'] * 4, run
+    assert len({block['delivery']['execution'] for block in blocks}) == 2, blocks  # library/ and team/
+    assert executions(cold) - started >= 2 and len(cold.replication_policies()) == policies
+    for key in keys:
+        assert app_offline(cold, in_app(cold, cold.images[key]), 'linux/amd64') == (True, True), key
+
+
 def test_a_rerun_with_everything_there_starts_nothing_and_check_mode_changes_nothing(cold):
     image = cold.images['schema2']
     reference = pod_reference(cold, image)

@@ -6,7 +6,9 @@
 """The globs of Harbor's replication filters: bmatcuk/doublestar v1 (src/pkg/reg/util/pattern.go:Match).
 
 ``*`` and ``?`` stay within one path component, ``**`` crosses ``/``, ``[...]`` is a class (``!`` or ``^`` negates),
-``{a,b}`` are alternatives, ``\\`` escapes; an empty pattern matches everything.
+``{a,b}`` are alternatives, ``\\`` escapes; an empty pattern matches everything. doublestar v1 splits the pattern at
+every ``/`` first, so alternatives spanning a ``/`` make a bad pattern, which Harbor's filter reports as an error: it
+matches nothing here (docs/harbor.md 11.2 step 2).
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ def glob_match(pattern: str, text: str) -> bool:
 
 @lru_cache(maxsize=256)
 def _compiled(pattern: str) -> re.Pattern:
-    return re.compile(_translate(pattern, 0, '')[0])
+    try:
+        return re.compile(_translate(pattern, 0, '')[0])
+    except ValueError:
+        return re.compile('(?!)')  # a bad pattern: Harbor's filter errs, so nothing passes
 
 
 def _translate(pattern: str, at: int, stop: str) -> tuple[str, int]:
@@ -56,7 +61,9 @@ def _translate(pattern: str, at: int, stop: str) -> tuple[str, int]:
             alternatives = []
             at += 1
             while True:
-                regex, at = _translate(pattern, at, ',}')
+                regex, at = _translate(pattern, at, ',}/')
+                if pattern[at:at + 1] == '/':
+                    raise ValueError('alternatives across a "/" in %r' % pattern)
                 alternatives.append(regex)
                 if at >= len(pattern) or pattern[at] == '}':
                     at += 1

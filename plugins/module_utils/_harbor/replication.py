@@ -88,16 +88,24 @@ class Policy:
         return '/'.join([self.dest_namespace] + kept)
 
     def narrowed(self, name: str, repositories: list[str], tags: list[str]) -> dict:
-        """A manual copy of this policy that takes only ``repositories`` and ``tags`` (alternatives of one glob)."""
+        """A manual copy of this policy that takes only ``repositories`` (of one directory: doublestar v1 reads no
+        "{a,b}" across a "/") and ``tags``, each as alternatives of one glob."""
         def alternatives(values: list[str]) -> str:
             unique = sorted(set(values))
             return unique[0] if len(unique) == 1 else '{%s}' % ','.join(unique)
+
+        directory = {name.rpartition('/')[0] for name in repositories}
+        if len(directory) != 1:
+            raise ValueError('narrowed takes the repositories of one directory, got %s' % ', '.join(sorted(directory)))
+        prefix = directory.pop()
+        names = alternatives([name.rpartition('/')[2] for name in repositories])
 
         body = {key: value for key, value in self.document.items()
                 if key not in ('id', 'creation_time', 'update_time', 'name', 'trigger', 'filters', 'enabled', 'description')}
         body.update(name=name, enabled=True, trigger={'type': 'manual'},
                     description='Temporary, made by prewarm.harbor to deliver %d image(s); deleted after its run' % len(tags),
-                    filters=[{'type': 'name', 'value': alternatives(repositories)}, {'type': 'tag', 'value': alternatives(tags)}])
+                    filters=[{'type': 'name', 'value': '%s/%s' % (prefix, names) if prefix else names},
+                             {'type': 'tag', 'value': alternatives(tags)}])
         return body
 
 

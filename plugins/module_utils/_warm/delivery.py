@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -138,8 +139,8 @@ def _traps(policy: Policy, routes: list[Route], options: AppRegistryOptions) -> 
 
 
 def deliver_all(routes: Routes, results: dict, options: AppRegistryOptions, check_mode: bool) -> None:
-    """For every routed image not there by tag, one execution per policy, then a new look; each image's result gets
-    a ``delivery`` block in its ``application_registry`` block."""
+    """For every routed image not there by tag, one execution per policy (narrow: per policy and directory), all at
+    once, then a new look; each image's result gets a ``delivery`` block in its ``application_registry`` block."""
     waiting: dict = {}
     for image, cause in routes.unroutable.items():
         block = results[image].application_registry
@@ -154,6 +155,7 @@ def deliver_all(routes: Routes, results: dict, options: AppRegistryOptions, chec
             block['delivery'] = dict(policy=route.policy.name, delivered=False, cause='the application registry could not be asked')
             continue
         waiting.setdefault(route.policy.id, []).append(route)
+    runs = []
     for group in waiting.values():
         policy = group[0].policy
         if check_mode:
@@ -161,7 +163,20 @@ def deliver_all(routes: Routes, results: dict, options: AppRegistryOptions, chec
                 results[route.target.image].application_registry['delivery'] = dict(
                     policy=policy.name, scope=options.scope, delivered=False, would_deliver=True)
             continue
-        _deliver(group, results, options)
+        runs += _by_directory(group) if options.scope == NARROW else [group]
+    if runs:
+        with ThreadPoolExecutor(max_workers=min(8, len(runs)), thread_name_prefix='deliver') as runners:
+            list(runners.map(lambda run: _deliver(run, results, options), runs))
+
+
+def _by_directory(group: list[Route]) -> list[list[Route]]:
+    """A policy's images in one narrow run per directory of repositories: Harbor matches a name filter with
+    doublestar v1, which splits the pattern at each "/" before reading "{a,b}", so alternatives cannot span
+    directories (docs/harbor.md 11.2 step 2)."""
+    runs: dict = {}
+    for route in group:
+        runs.setdefault(route.repository.rpartition('/')[0], []).append(route)
+    return list(runs.values())
 
 
 def _deliver(group: list[Route], results: dict, options: AppRegistryOptions) -> None:
@@ -203,6 +218,8 @@ def _cause(execution: Execution, logs: dict, route: Route) -> str:
     if 'skipped' in execution.status_text.lower():
         return ('execution %d was skipped: "%s" (single_active_replication, another execution of the policy was running); '
                 'warm again when it has ended, or use scope narrow' % (execution.id, execution.status_text))
+    if execution.total == 0 and execution.status == 'Failed':
+        return 'execution %d failed before any task: "%s"' % (execution.id, execution.status_text or 'no reason given')
     if execution.total == 0:
         return ('execution %d copied nothing (Succeed with total 0, "%s"): Harbor holds nothing tagged that the policy '
                 'takes; check Harbor has committed the tag (wait_for_commit) and the policy\'s filters' % (

@@ -21,8 +21,11 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client im
     ('v2.[4-6].*', 'v2.4.0', True), ('v2.[4-7].*', 'v2.7.0', True),
     ('proxy_hub/**', 'proxy_hub/library/nginx', True), ('proxy_hub/*', 'proxy_hub/library/nginx', False),
     ('**', '', True), ('*', '', True), ('v*', '', False),  # an untagged artifact's tag is "" (11.2 step 2)
-    ('{1.25,3.16}', '3.16', True), ('proxy_hub/{library/nginx,team/app}', 'proxy_hub/team/app', True),
+    ('{1.25,3.16}', '3.16', True), ('proxy_hub/{library/nginx,team/app}', 'proxy_hub/team/app', False),
     ('v[!0-1].*', 'v2.1', True), ('v[!0-1].*', 'v1.1', False), (r'1\*', '1*', True), (r'1\*', '12', False),
+    # doublestar v1 splits at "/" before it reads "{a,b}": a list spanning a "/" is a bad pattern, matching nothing
+    ('{proxy_hub/a/x,proxy_hub/b/y}', 'proxy_hub/a/x', False), ('proxy_hub/a/{x,y}', 'proxy_hub/a/y', True),
+    ('proxy_hub/{a,b}/{x,y}', 'proxy_hub/b/x', True),
 ])
 def test_filters_match_as_doublestar_does(pattern, text, matched):
     assert glob_match(pattern, text) is matched
@@ -60,13 +63,19 @@ def test_the_destination_name_follows_dest_namespace_and_its_replace_count(names
 
 
 def test_a_narrowed_copy_takes_only_the_images_and_keeps_the_destination():
-    body = policy(filters=[{'type': 'label', 'value': 'x'}], override=False).narrowed(
-        'prewarm-to-ecr-1', ['proxy_hub/library/nginx', 'proxy_hub/team/app', 'proxy_hub/library/nginx'], ['1.25', '2.0'])
-    assert body['filters'] == [{'type': 'name', 'value': '{proxy_hub/library/nginx,proxy_hub/team/app}'},
-                               {'type': 'tag', 'value': '{1.25,2.0}'}]
+    repositories = ['proxy_hub/library/nginx', 'proxy_hub/library/redis', 'proxy_hub/library/nginx']
+    body = policy(filters=[{'type': 'label', 'value': 'x'}], override=False).narrowed('prewarm-to-ecr-1', repositories, ['1.25', '2.0'])
+    assert body['filters'] == [{'type': 'name', 'value': 'proxy_hub/library/{nginx,redis}'}, {'type': 'tag', 'value': '{1.25,2.0}'}]
+    assert all(glob_match(body['filters'][0]['value'], name) for name in repositories)
+    assert not glob_match(body['filters'][0]['value'], 'proxy_hub/library/nginx-debug')
     assert (body['name'], body['trigger'], body['enabled'], body['override']) == ('prewarm-to-ecr-1', {'type': 'manual'}, True, False)
     assert body['dest_registry']['url'] == 'https://123.dkr.ecr.eu-west-1.amazonaws.com'
     assert 'id' not in body and 'creation_time' not in body
+
+
+def test_a_narrowed_copy_takes_one_directory_only_because_harbor_s_glob_cannot_list_across_it():
+    with pytest.raises(ValueError, match='one directory'):
+        policy().narrowed('prewarm-to-ecr-1', ['proxy_hub/library/nginx', 'proxy_hub/team/app'], ['1.25'])
 
 
 def test_a_pull_policy_delivers_nowhere_and_a_location_without_an_id_is_an_error():
