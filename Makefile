@@ -127,7 +127,8 @@ demo: setup ## warm a Harbor-shaped test registry from a rendered Kustomize app 
 
 # make acceptance HARBOR=https://harbor.example.com PROJECT=proxy_hub IMAGES="library/alpine:3.20" [PLATFORMS="linux/amd64 linux/arm64"]
 # Credentials from HARBOR_USERNAME / HARBOR_PASSWORD; more options (--ca-path, --wait, --complete-index, --before-checks,
-# --no-containerd) in ACCEPTANCE_ARGS. Tested on the emulated Harbor by tests/e2e/test_acceptance.py.
+# --no-containerd; where the Pods pull: --app-registry, --deliver, --before-app-checks) in ACCEPTANCE_ARGS.
+# Tested on the emulated Harbor by tests/e2e/test_acceptance.py.
 acceptance: setup ## warm your own Harbor (HARBOR= PROJECT= IMAGES=), wait for its commit, check each platform pulls by tag (skopeo, containerd)
 	$(PYTEST_ENV) $(BIN)/python -m ansible_collections.prewarm.harbor.acceptance.run --harbor "$(HARBOR)" --project "$(PROJECT)" \
 		$(addprefix --image ,$(IMAGES)) $(addprefix --platform ,$(PLATFORMS)) $(ACCEPTANCE_ARGS)
