@@ -54,8 +54,9 @@ def _timed(argv, env, cwd, sample_rss):
     return seconds, proc.returncode, out, err, peaks
 
 
-def module(args, workdir, sample_rss=False):
+def module(args, workdir, sample_rss=False, env=None):
     """``ansible localhost -m <module> -a <json>``; returns seconds, the module's result and, if asked, peak RSS.
+    ``env``: more environment (the secrets the module reads from it, kept off the command line).
 
     ``--tree`` (the built-in tree callback) writes the result as JSON to ``<workdir>/tree/localhost``.
     """
@@ -63,7 +64,7 @@ def module(args, workdir, sample_rss=False):
     shutil.rmtree(tree, ignore_errors=True)
     os.makedirs(workdir, exist_ok=True)
     argv = [tool('ansible'), 'localhost', '-i', 'localhost,', '-c', 'local', '-m', MODULE, '-a', json.dumps(args), '--tree', tree]
-    seconds, code, out, err, peaks = _timed(argv, environment(), workdir, sample_rss)
+    seconds, code, out, err, peaks = _timed(argv, environment(**(env or {})), workdir, sample_rss)
     try:
         with open(os.path.join(tree, 'localhost'), encoding='utf-8') as handle:
             result = json.load(handle)

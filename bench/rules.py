@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import re
+
 PATTERN = '^(bench/[^:]+):(.+)$'
 
 
@@ -16,4 +18,12 @@ def proxy(stand, platforms):
 def harbor(stand, platforms):
     """The emulated Harbor, project ``proxy_hub``: ``<harbor>/v2/proxy_hub/bench/app-007/manifests/1.0``."""
     return {'regex_url': PATTERN, 'replacement_oci': f'{stand.harbor_url}/v2/{stand.public_project}/$1/manifests/$2',
+            'platforms': list(platforms)}
+
+
+def pod(stand, platforms):
+    """The Pods' references in the application registry Harbor replicates to, onto the emulated Harbor:
+    ``<app registry>/proxy_hub/bench/app-007:1.0`` -> ``<harbor>/v2/proxy_hub/bench/app-007/manifests/1.0``."""
+    prefix = f'{stand.app_registry_host}/{stand.public_project}/'
+    return {'regex_url': '^' + re.escape(prefix) + PATTERN[1:], 'replacement_oci': harbor(stand, platforms)['replacement_oci'],
             'platforms': list(platforms)}

@@ -23,10 +23,11 @@ import time
 import traceback
 
 from ansible_collections.prewarm.harbor.bench import (
-    ansible_run, cold, fleet, growth, machine, memory, overhead, profiles, provenance, rerun, rules, shared, skopeo, table, targets)
+    ansible_run, cold, delivery, fleet, growth, machine, memory, overhead, profiles, provenance, rerun, rules, shared, skopeo, table,
+    targets)
 from ansible_collections.prewarm.harbor.tests.stand import Stand
 
-SCENARIOS = ('cold', 'rerun', 'shared', 'memory', 'growth', 'overhead')
+SCENARIOS = ('cold', 'rerun', 'shared', 'memory', 'growth', 'overhead', 'delivery')
 # Harbor's store timers, scaled (Harbor's own: 20 s), so that waiting for its commit takes seconds; the warm itself
 # does not depend on them.
 HARBOR_INTERVAL = 1.0
@@ -58,7 +59,7 @@ class Images:
     def __init__(self, stand, profile, options):
         started = time.monotonic()
         need = set(options.only)
-        self.fleet = fleet.push_fleet(stand, profile.fleet_size, profile.shape) if need & {'cold', 'rerun', 'growth'} else []
+        self.fleet = fleet.push_fleet(stand, profile.fleet_size, profile.shape) if need & {'cold', 'rerun', 'growth', 'delivery'} else []
         self.tiny = fleet.push_tiny(stand, profile.overhead_images) if 'overhead' in need else []
         self.shared = fleet.push_fleet(stand, profile.shared_images, profile.shared_shape, 'bench/shared') if 'shared' in need else []
         self.small = self.large = None
@@ -81,6 +82,8 @@ def scenarios(stand, images, profile, options, workdir):
         'memory': lambda: memory.run(stand, images.small, images.large, rules.proxy(stand, single), os.path.join(workdir, 'memory')),
         'growth': lambda: growth.run(stand, images.fleet, profile.growth_sizes, profile.shape, options, os.path.join(workdir, 'growth')),
         'overhead': lambda: overhead.run(stand, images.tiny, options, os.path.join(workdir, 'overhead'), playbook, options.playbook_path),
+        'delivery': lambda: delivery.run(stand, images.fleet[:profile.delivery_images], profile.shape, options.parallel,
+                                         os.path.join(workdir, 'delivery')),
     }
 
 

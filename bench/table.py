@@ -172,10 +172,27 @@ def shared(block):
     return lines
 
 
+def delivery(block):
+    run, copy = block['run'], block['copy']
+    lines = ['Delivery to the application registry through the emulated Harbor\'s replication (store interval %g s), %d images, '
+             'P = %d, scope narrow' % (block['harbor_interval'], block['fleet']['images'], block['parallel'])]
+    lines.append('  the run: %.2f s, %s; there by tag: %s delivered, %s missing' % (
+        run['seconds'], run['statuses'], run['delivered'], run['missing']))
+    lines += ['  missing: %s' % cause for cause in run['causes'][:3]]
+    lines.append('  from its start: Harbor tied the last tag at %s s; the last tag appeared in the application registry at %s s' % (
+        _s(block['commit_seconds']), _s(block['last_tag_seconds'])))
+    lines.append('  floor: Harbor\'s last commit + one copy (skopeo --multi-arch all, P at a time: %.2f s%s) = %s s; measured / floor: %s' % (
+        copy['seconds'], ', %d failed' % copy['failed'] if copy['failed'] else '', _s(block['floor_seconds']),
+        '%.2f' % block['ratio'] if block['ratio'] is not None else '-'))
+    lines.append('  the run ended %s s after the last tag appeared' % _s(block['lag_after_last_tag']))
+    return lines
+
+
 def render(results):
     """The whole report as text."""
     lines = header(results['meta']) + ['']
-    for key, render_block in (('cold', cold), ('rerun', rerun), ('shared', shared), ('memory', memory), ('growth', growth), ('overhead', overhead)):
+    for key, render_block in (('cold', cold), ('rerun', rerun), ('shared', shared), ('memory', memory), ('growth', growth), ('overhead', overhead),
+                              ('delivery', delivery)):
         if key in results:
             lines += render_block(results[key]) + ['']
         elif key in results.get('errors', {}):

@@ -61,6 +61,9 @@ def judge(results):
     small = memory and memory['small']['ansible_peak_kib']
     add('peak RSS, large layer - small layer <= 20 MB', memory and (large - small) / 1024, '%.1f MB', lambda v: v <= 20)
     add('peak RSS, large layer < 100 MB', memory and large / 1024, '%.1f MB', lambda v: v < 100)
+    deliver = results.get('delivery') or {}
+    add('delivery: the run ends <= 2 s after the last tag appears in the application registry', deliver.get('lag_after_last_tag'),
+        '%.2f s', lambda v: v <= 2)
     growth = results.get('growth')
     if growth and growth['slope_ratio'] is None:
         found.append(('growth linear (marginal s/MB, last step vs first <= 1.25)', 'first step not positive: too noisy to judge', None))
