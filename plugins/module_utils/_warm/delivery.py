@@ -65,7 +65,7 @@ def find_routes(registry: Registry, targets: list[Target], options: AppRegistryO
     apis: dict = {}
     credentials = Credentials(options.replication_username or '', options.replication_password or '')  # checked by prepare
     for target in {target.image: target for target in targets}.values():
-        image = app_image_of(target, options.endpoints)
+        image = app_image_of(target, options)
         if image is None or target.match is None:
             continue
         base = target.match.base_url
@@ -155,7 +155,7 @@ def deliver_all(routes: Routes, results: dict, options: AppRegistryOptions, chec
             block['delivery'] = dict(policy=route.policy.name, delivered=False, cause='the application registry could not be asked')
             continue
         waiting.setdefault(route.policy.id, []).append(route)
-    runs = []
+    runs: list[list[Route]] = []
     for group in waiting.values():
         policy = group[0].policy
         if check_mode:
