@@ -50,7 +50,7 @@ options:
           - For the images not there by tag, start Harbor's replication after Harbor has committed them (needs
             O(wait_for_commit)), follow it to its end, and look again. Implies O(application_registry.verify).
           - Event-based replication of a proxy-cache project never carries the tag (goharbor/harbor#16058); a manual
-            run after the commit copies by tag. At most one execution per policy per call (V(narrow): per directory of
+            run after the commit copies by tag. At most one execution per policy per call (with V(narrow), one per directory of
             repositories), whatever the images.
           - A policy that is unknown, disabled or copies elsewhere fails the task before anything is warmed. In check
             mode nothing is started or created; each image says what would be delivered.

@@ -24,6 +24,7 @@ RULE_OPTIONS: dict[str, dict[str, Any]] = dict(
     target_arch=dict(type='str', default='amd64'),
     target_variant=dict(type='str'),
     platforms=dict(type='list', elements='str'),
+    application_registry=dict(type='bool'),
 )
 
 ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(

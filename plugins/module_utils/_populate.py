@@ -59,7 +59,7 @@ def prepare(params: dict) -> Prepared:
     targets = targets_for(images, rules, platforms)
     if app.deliver:
         _check_deliverable(targets)
-    app_images = [image for image in (app_image_of(target, app.endpoints) for target in targets) if image] if app.verify else []
+    app_images = [image for image in (app_image_of(target, app) for target in targets) if image]
     app_hosts = sorted({urlsplit(image.repo.base).netloc for image in app_images})
     # Its own source (never the cache's credentials); the auth file is read again only when there is one to ask.
     app_source = CredentialSource(app.username, app.password, params.get('auth_file')) if app_hosts else caches
@@ -172,12 +172,14 @@ def _check_deliverable(targets: list[Target]) -> None:
     """Delivery copies to the registry an image's reference names, by tag: not to the cache it is warmed through,
     and not a reference with no tag to copy."""
     for target in targets:
-        if target.match is not None and names_the_cache(target):
+        if target.match is None or target.match.application_registry is False:
+            continue
+        if names_the_cache(target):
             raise OptionError('application_registry.deliver: %s names the cache itself (%s), so there is nothing to '
-                              'deliver it to; give the references your Pods use (the application registry\'s), or drop '
-                              'deliver' % (target.image, urlsplit(target.match.base_url).netloc))
+                              'deliver it to; give the references your Pods use (the application registry\'s), or set '
+                              'application_registry: false on its rule' % (target.image, urlsplit(target.match.base_url).netloc))
         reference = parse_reference(target.image)
-        if target.match is not None and reference.digest and not reference.tag:
+        if reference.digest and not reference.tag:
             raise OptionError('application_registry.deliver: %s is pinned by digest alone, and Harbor replicates by tag: '
                               'write the tag too (repository:tag@digest), or drop deliver for it (event-based '
                               'replication already pushes digests)' % target.image)

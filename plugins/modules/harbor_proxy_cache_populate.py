@@ -22,6 +22,7 @@ description:
 author:
   - prewarm.harbor contributors (@prewarm-harbor)
 extends_documentation_fragment:
+  - prewarm.harbor.rules
   - prewarm.harbor.registry
   - prewarm.harbor.application_registry
 attributes:
@@ -67,59 +68,6 @@ options:
     description:
       - Several image references, warmed with O(max_parallel_jobs) in flight. Duplicates are warmed once and reported
         once per entry, in input order.
-    type: list
-    elements: str
-  proxy_caches:
-    description:
-      - The rules, tried in order; the first whose O(proxy_caches[].regex_url) matches the image wins.
-      - Mutually exclusive with O(config_file). One of the two is required.
-    type: list
-    elements: dict
-    suboptions:
-      regex_url:
-        description:
-          - A Go RE2 regular expression matched against the image reference. Constructs RE2 does not have
-            (backreferences, lookaround) are rejected.
-        type: str
-        required: true
-      replacement_oci:
-        description:
-          - The manifest URL on the cache, expanded like Go C(regexp.ReplaceAllString)
-            (V($1), V(${1}), V($name), V(${name}), V($$); V($1x) names the group C(1x), write V(${1}x)).
-          - Must look like C(https://host/v2/<repository>/manifests/<tag-or-digest>).
-        type: str
-        required: true
-      replacement_arch:
-        description:
-          - The URL of a platform's manifest, ending in C(ARCHDIGEST), which is replaced by that platform's digest.
-          - Omitted, it is derived from O(proxy_caches[].replacement_oci). The empty string warms the index only,
-            as in HarborProxyCachePopulator (no platform manifest, no blob).
-        type: str
-      target_os:
-        description: Operating system of the platform to warm when O(proxy_caches[].platforms) is not set.
-        type: str
-        default: linux
-      target_arch:
-        description: Architecture of the platform to warm (V(amd64), V(arm64), V(arm), ...).
-        type: str
-        default: amd64
-      target_variant:
-        description: CPU variant (V(v7) for V(arm)). V(arm64) and V(arm64/v8) are the same platform.
-        type: str
-      platforms:
-        description:
-          - Platforms as C(os/arch[/variant]), for example V(linux/amd64) or V(linux/arm/v7), or V([all]) for every
-            real platform of an index (attestation entries are never platforms). Overrides the C(target_*) keys.
-        type: list
-        elements: str
-  config_file:
-    description:
-      - HarborProxyCachePopulator's YAML configuration file, used unchanged (C(maxNumberOfParallelJobs), C(proxyCaches) with
-        C(regexURL), C(replacementOCI), C(replacementArch), C(targetArch), C(targetOS)).
-    type: path
-  platforms:
-    description:
-      - Platforms for every rule, overriding the rules' own C(platforms) and C(target_*) keys.
     type: list
     elements: str
   pull_blobs:
@@ -369,7 +317,8 @@ images:
       description: The image's own reference judged in its own registry, where the Pods pull it.
       type: dict
       returned: >-
-        with O(application_registry.verify), for an image warmed, cached or to warm whose reference names another registry
+        with O(application_registry.verify) (or its rule's O(proxy_caches[].application_registry)), for an image warmed,
+        cached or to warm whose reference names another registry
       version_added: 1.1.0
       contains:
         reference:

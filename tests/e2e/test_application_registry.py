@@ -118,6 +118,22 @@ def test_narrow_delivery_of_images_in_several_directories_runs_one_copy_per_dire
         assert app_offline(cold, in_app(cold, cold.images[key]), 'linux/amd64') == (True, True), key
 
 
+def test_a_rule_that_says_application_registry_false_keeps_its_images_out_of_it(cold):
+    """Two rules onto the same cache; the one saying false is neither judged nor delivered, the other is."""
+    kept, left = cold.images['schema2'], cold.images['oci']
+    replacement = cold.harbor_url + '/v2/$1/$2/manifests/$3'
+    rules = [dict(regex_url=r'^127\.0\.0\.1:[0-9]+/(proxy_[^/]+)/(library/oci):([^:]+)$', replacement_oci=replacement,
+                  application_registry=False),
+             dict(regex_url=APP_REGEX, replacement_oci=replacement)]
+    run = warm(cold, [pod_reference(cold, kept), pod_reference(cold, left)], dict(deliver=True), platforms=['linux/amd64'],
+               proxy_caches=rules)
+    by_image = {entry['image']: entry for entry in run.images}
+    assert by_image[pod_reference(cold, kept)]['application_registry']['status'] == 'present', run
+    assert 'application_registry' not in by_image[pod_reference(cold, left)] and by_image[pod_reference(cold, left)]['status'] == 'warmed'
+    assert run.result['summary']['application_registries'][cold.app_registry_host] == dict(present=1, delivered=1, missing=0)
+    assert left.tag not in cold.app_registry_tags(in_app(cold, left).split(':')[0])
+
+
 def test_a_rerun_with_everything_there_starts_nothing_and_check_mode_changes_nothing(cold):
     image = cold.images['schema2']
     reference = pod_reference(cold, image)

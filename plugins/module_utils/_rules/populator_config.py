@@ -20,6 +20,7 @@ FILE_KEYS = {
     'target_arch': 'targetArch',
     'target_variant': 'targetVariant',
     'platforms': 'platforms',
+    'application_registry': 'applicationRegistry',  # ours: the Go plugin has no such key, and never needs one
 }
 _TOP_KEYS = ('maxNumberOfParallelJobs', 'proxyCaches')
 

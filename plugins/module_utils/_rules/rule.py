@@ -38,19 +38,20 @@ class RewriteError(ImageError):
 
 # A rule's keys as the module's options name them; a configuration file may show them under other names.
 OPTION_KEYS = {key: key for key in ('regex_url', 'replacement_oci', 'replacement_arch', 'target_os', 'target_arch',
-                                    'target_variant', 'platforms')}
+                                    'target_variant', 'platforms', 'application_registry')}
 
 
 class RuleMatch:
     """What a rule made of one image: the index/manifest URL, its parts, and the per-platform URL template."""
 
-    __slots__ = ('image', 'manifest_url', 'base_url', 'repository', 'reference', 'arch_template')
+    __slots__ = ('image', 'manifest_url', 'base_url', 'repository', 'reference', 'arch_template', 'application_registry')
 
-    def __init__(self, image: str, manifest_url: str, arch_template: str | None) -> None:
+    def __init__(self, image: str, manifest_url: str, arch_template: str | None, application_registry: bool | None = None) -> None:
         self.image = image
         self.manifest_url = manifest_url
         self.base_url, self.repository, self.reference = parse_manifest_url(manifest_url)
         self.arch_template = arch_template
+        self.application_registry = application_registry  # the rule's say: look where the Pods pull (None: the call's)
 
     @property
     def index_only(self) -> bool:
@@ -91,7 +92,8 @@ class Rule:
     # One keyword per rule option (_argspec.RULE_OPTIONS, HarborProxyCachePopulator's keys), as a mapping spreads them.
     def __init__(self, regex_url: str, replacement_oci: str, replacement_arch: str | None = None,  # pylint: disable=too-many-arguments
                  target_os: str | None = None, target_arch: str | None = None, target_variant: str | None = None,
-                 platforms: Sequence[str] | None = None, label: str = 'rule', keys: Mapping[str, str] | None = None) -> None:
+                 platforms: Sequence[str] | None = None, application_registry: bool | None = None,
+                 label: str = 'rule', keys: Mapping[str, str] | None = None) -> None:
         self.label = label
         self.keys: Mapping[str, str] = keys or OPTION_KEYS
         for key, value in (('regex_url', regex_url), ('replacement_oci', replacement_oci)):
@@ -109,6 +111,10 @@ class Rule:
         self.check_template('replacement_oci', replacement_oci)
         self.replacement_arch = self.arch_template_for(replacement_arch)
         self.platforms = self.parse_platforms(target_os, target_arch, target_variant, platforms)
+        if application_registry is not None and not isinstance(application_registry, bool):
+            self.fail('application_registry', 'must be true (look for these images where the Pods pull them), false (never) '
+                                              'or unset (as the call says), got %r' % (application_registry,))
+        self.application_registry = application_registry
 
     def fail(self, key: str, problem: str) -> NoReturn:
         raise InvalidRule('%s.%s: %s' % (self.label, self.keys[key], problem))
@@ -173,7 +179,7 @@ class Rule:
         if self.replacement_arch is not None:
             arch_template = replace_all(self.regex, image, self.replacement_arch)
         try:
-            result = RuleMatch(image, manifest_url, arch_template)
+            result = RuleMatch(image, manifest_url, arch_template, self.application_registry)
             if arch_template is not None:
                 if not arch_template.endswith(MANIFESTS + ARCH_PLACEHOLDER):
                     raise RewriteError('the platform manifest URL "%s" does not end with %s%s (ReplaceAllString keeps the text the '

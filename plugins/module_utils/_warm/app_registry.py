@@ -77,21 +77,28 @@ class AppImage:
         return '%s/%s%s%s' % (self.host, self.repo.name, '@' if ':' in self.reference else ':', self.reference)
 
 
+def looked_for(target: Target, options: AppRegistryOptions) -> bool:
+    """Whether the image is looked for where the Pods pull it: as its rule says, else as the call does."""
+    said = target.match.application_registry if target.match is not None else None
+    return options.verify if said is None else said
+
+
 def names_the_cache(target: Target) -> bool:
     """Whether the image's reference names the very cache its rule maps it to (no other registry to look in)."""
     return target.match is not None and parse_reference(target.image).domain == urlsplit(target.match.base_url).netloc
 
 
-def app_image_of(target: Target, endpoints: Mapping[str, str] | None = None) -> AppImage | None:
-    """The image in the registry its own reference names, when that is an application registry: not Docker Hub
+def app_image_of(target: Target, options: AppRegistryOptions) -> AppImage | None:
+    """The image in the registry its own reference names, when it is looked for there (its rule's
+    ``application_registry``, else the call's ``verify``) and that is an application registry: not Docker Hub
     (nobody's application registry, and never to be sent our requests by accident) and not the cache itself.
-    ``endpoints``: where to reach a host instead of ``https://<host>``."""
-    if target.match is None or names_the_cache(target):
+    ``options.endpoints``: where to reach a host instead of ``https://<host>``."""
+    if target.match is None or not looked_for(target, options) or names_the_cache(target):
         return None
     reference = parse_reference(target.image)
     if not reference.domain or reference.domain == DEFAULT_DOMAIN:
         return None
-    base = (endpoints or {}).get(reference.domain) or 'https://' + reference.domain
+    base = options.endpoints.get(reference.domain) or 'https://' + reference.domain
     return AppImage(Repository(base, reference.path), reference.tag or reference.digest or 'latest', reference.tag or 'latest',
                     reference.domain)
 
@@ -108,6 +115,7 @@ def verify_all(registry: Registry, checks: list[tuple[Target, ImageResult]], opt
     """Judge every image (its ``application_registry`` block), all at once, waiting up to ``options.wait`` seconds for
     the ones not there yet."""
     deadline = time.time() + options.wait
+    checks = [check for check in checks if app_image_of(check[0], options) is not None]
     if checks:
         with ThreadPoolExecutor(max_workers=min(8, len(checks)), thread_name_prefix='app-registry') as lookers:
             list(lookers.map(lambda check: _verify(registry, check[0], check[1], options, deadline), checks))
@@ -119,7 +127,7 @@ def applies(result: ImageResult) -> bool:
 
 
 def _verify(registry: Registry, target: Target, result: ImageResult, options: AppRegistryOptions, deadline: float) -> None:
-    image = app_image_of(target, options.endpoints)
+    image = app_image_of(target, options)
     if image is not None:
         result.application_registry = judge_image(registry, image, result, deadline)
 

@@ -80,8 +80,8 @@ class Warmer:
         if self.options.harbor.wait and pending:
             wait_all(self.registry, pending, self.options.harbor)
         app = self.options.app_registry
-        if app.verify:  # after Harbor's commit: replication starts from what Harbor holds
-            verify_all(self.registry, [(item.target, item.result) for item in begun if applies(item.result)], app)
+        # After Harbor's commit (replication copies what Harbor holds); the images looked for, by their rule or the call.
+        verify_all(self.registry, [(item.target, item.result) for item in begun if applies(item.result)], app)
         if routes is not None:
             deliver_all(routes, {item.result.image: item.result for item in begun}, app, self.check_mode)
             self.warnings += routes.warnings

@@ -110,7 +110,7 @@ def test_rule_platforms(platforms, target, expected):
     ({'target_os': 1}, 'rules[0].target_os: must be a string'),
     ({'regexURL': POPULATOR_REGEX}, 'rules[0]: unknown key "regexURL" (did you mean "regex_url"?)'),
     ({'replacement_ocl': 'x'}, 'rules[0]: unknown key "replacement_ocl" (did you mean "replacement_oci"?)'),
-    ({'colour': 'x'}, 'rules[0]: unknown key "colour"; known keys: platforms, regex_url,'),
+    ({'colour': 'x'}, 'rules[0]: unknown key "colour"; known keys: application_registry, platforms, regex_url,'),
 ])
 def test_rule_rejects(overrides, message):
     with pytest.raises(InvalidRule) as exc:

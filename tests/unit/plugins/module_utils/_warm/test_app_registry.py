@@ -17,7 +17,9 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import val
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import RegistryError
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import rules_from_options
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import targets_for
-from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import AppImage, Expected, app_image_of, judge
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import (
+    AppImage, AppRegistryOptions, Expected, app_image_of, judge,
+)
 from ansible_collections.prewarm.harbor.tests.unit.plugins.module_utils.fake_cache import FakeCache
 
 ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
@@ -25,6 +27,7 @@ RULE = {'regex_url': r'^(?:.*amazonaws\.com|harbor\.example)/(proxy_[^/]+)/(.+):
         'replacement_oci': 'https://harbor.example/v2/$1/$2/manifests/$3'}
 REPO = Repository('https://' + ECR, 'proxy_hub/library/nginx')
 IMAGE = AppImage(REPO, '1.25', '1.25', ECR)
+VERIFY = AppRegistryOptions(verify=True)
 
 
 def children(cache, descriptor):
@@ -86,7 +89,7 @@ def test_nothing_there_is_absent_and_a_registry_that_fails_is_unreachable():
 ])
 def test_the_application_registry_is_the_reference_s_own_unless_docker_hub_or_the_cache(image, registry):
     rules = rules_from_options([RULE, {'regex_url': r'^docker\.io/(.+):(.+)$', 'replacement_oci': 'https://harbor.example/v2/$1/manifests/$2'}])
-    assert app_image_of(targets_for([image], rules)[0]) == (AppImage(registry, '1.25', '1.25', ECR) if registry else None)
+    assert app_image_of(targets_for([image], rules)[0], VERIFY) == (AppImage(registry, '1.25', '1.25', ECR) if registry else None)
 
 
 def params(**options):
@@ -140,7 +143,8 @@ def test_delivery_for_a_reference_pinned_by_digest_alone_is_refused_and_with_its
 
 def test_an_endpoint_reaches_the_application_registry_elsewhere_and_results_still_name_the_pod_s_reference():
     rules = rules_from_options([RULE])
-    image = app_image_of(targets_for([ECR + '/proxy_hub/library/nginx:1.25'], rules)[0], {ECR: 'https://127.0.0.1:5443'})
+    image = app_image_of(targets_for([ECR + '/proxy_hub/library/nginx:1.25'], rules)[0],
+                         AppRegistryOptions(verify=True, endpoints={ECR: 'https://127.0.0.1:5443'}))
     assert image == AppImage(Repository('https://127.0.0.1:5443', 'proxy_hub/library/nginx'), '1.25', '1.25', ECR)
     block = judge(FakeCache(), image, [Expected('linux/amd64', 'sha256:' + 'b' * 64)])
     assert block['reference'] == ECR + '/proxy_hub/library/nginx:1.25' and block['msg'].startswith(block['reference'])
@@ -155,3 +159,29 @@ def test_an_endpoint_reaches_the_application_registry_elsewhere_and_results_stil
 def test_an_endpoint_that_is_not_a_host_to_a_base_url_is_refused(endpoints):
     with pytest.raises(OptionError, match='application_registry.endpoints: .* should map a registry host'):
         prepare(params(application_registry=dict(verify=True, endpoints=endpoints)))
+
+
+@pytest.mark.parametrize('said, verify, looked_for', [
+    (None, True, True), (None, False, False),  # unset: as the call says
+    (False, True, False),  # never: no request, no credential goes to that registry
+    (True, False, True),  # always, whatever the call
+])
+def test_a_rule_says_whether_its_images_are_looked_for_where_the_pods_pull_them(said, verify, looked_for):
+    rule = dict(RULE, application_registry=said) if said is not None else RULE
+    target = targets_for([ECR + '/proxy_hub/library/nginx:1.25'], rules_from_options([rule]))[0]
+    assert (app_image_of(target, AppRegistryOptions(verify=verify)) is not None) is looked_for
+    prepared = prepare(params(proxy_caches=[rule], application_registry=dict(verify=verify, username='AWS', password='ecr-token')))
+    assert prepared.connection.app_hosts == ((ECR,) if looked_for else ())
+
+
+def test_a_rule_that_says_false_is_never_delivered_to_even_when_its_references_name_the_cache():
+    app = dict(deliver=True, replication_username='robot$replicator', replication_password='r')
+    rule = dict(RULE, application_registry=False)
+    prepared = prepare(params(images=['harbor.example/proxy_hub/library/nginx:1.25'], proxy_caches=[rule], application_registry=app,
+                              wait_for_commit=60))
+    assert prepared.connection.app_hosts == ()
+
+
+def test_a_rule_s_application_registry_must_be_a_boolean():
+    with pytest.raises(OptionError, match=r'proxy_caches\[0\]\.application_registry: must be true'):
+        rules_from_options([dict(RULE, application_registry='yes')], option='proxy_caches')
