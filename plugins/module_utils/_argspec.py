@@ -42,6 +42,7 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
     cache_flavor=dict(type='str', default='auto', choices=['auto', 'harbor', 'distribution']),
     wait_for_commit=dict(type='int', default=0),
     complete_index=dict(type='bool', default=False),
+    trigger_blobs=dict(type='bool', default=True),
     harbor_check_interval=dict(type='float', default=20.0),
     validate_certs=dict(type='bool', default=True),
     ca_path=dict(type='path'),

@@ -69,7 +69,7 @@ def prepare(params: dict) -> Prepared:
                             allow_plain_http_credentials=params['allow_plain_http_credentials'],
                             username=params.get('username'), password=params.get('password'), auth_file=params.get('auth_file'),
                             app_hosts=tuple(app_hosts), app_username=app.username, app_password=app.password)
-    harbor = HarborOptions(params['wait_for_commit'], params['complete_index'], params['harbor_check_interval'])
+    harbor = HarborOptions(params['wait_for_commit'], params['complete_index'], params['harbor_check_interval'], params['trigger_blobs'])
     options = WarmOptions(jobs, params['cache_flavor'], params['pull_blobs'], harbor, app)
     return Prepared(targets, connection, credentials, options)
 

@@ -28,7 +28,8 @@ class PlatformResult:
     ``digest``, on Harbor). Keys left None are not reported.
     """
 
-    __slots__ = ('platform', 'status', 'digest', 'attestation', 'blobs', 'bytes', 'bytes_pulled', 'blobs_pulled')
+    __slots__ = ('platform', 'status', 'digest', 'attestation', 'blobs', 'bytes', 'bytes_pulled', 'blobs_pulled', 'bytes_stored',
+                 'blobs_stored')
     platform: str | None
     status: str | None
     digest: str | None
@@ -37,6 +38,8 @@ class PlatformResult:
     bytes: int | None
     bytes_pulled: int | None
     blobs_pulled: int | None
+    bytes_stored: int | None
+    blobs_stored: int | None
 
     def __init__(self, platform: str | None = None, status: str | None = None, digest: str | None = None) -> None:
         for key in self.__slots__:

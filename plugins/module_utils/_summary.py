@@ -27,6 +27,16 @@ def counts(results: list[dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
+# Per platform, then summed: what crossed the runner (pulled) and what the run made the cache store (stored).
+BLOB_COUNTS = ('bytes_pulled', 'blobs_pulled', 'bytes_stored', 'blobs_stored')
+
+
+def blob_counts(results: list[dict[str, Any]]) -> dict[str, int]:
+    """The BLOB_COUNTS of every platform of ``results`` (each image once: a blob shared by images counts for the first)."""
+    platforms = [platform for entry in results for platform in entry.get('platforms') or []]
+    return {key: sum(platform.get(key) or 0 for platform in platforms) for key in BLOB_COUNTS}
+
+
 def app_registry_counts(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Images there by tag where the Pods pull them, and those not (each block says why); and per application
     registry, how many are there, how many of those this run delivered, and how many are missing."""

@@ -72,15 +72,17 @@ options:
     elements: str
   pull_blobs:
     description:
-      - Read every blob (config and layers) of every selected platform to the end and verify it.
+      - Make the cache store every blob (config and layers) of every selected platform; on a plain proxy each is read
+        to the end and verified, on Harbor triggered (see O(trigger_blobs)).
       - When false only manifests are read (on Harbor, blobs are still checked with HEAD to report C(cached)); Harbor
         then fetches the blobs itself, minutes later.
     type: bool
     default: true
   max_parallel_jobs:
     description:
-      - Images in flight at once within one call; blob reads share one pool of this many threads, and at most this
-        many connections are opened per host.
+      - Images in flight at once within one call; blob fetches share one pool of this many threads, and at most this
+        many kept-alive connections are opened per host. On Harbor, blob triggers (O(trigger_blobs)) add at most as many
+        short ones, each closed at its status line, and at most this many triggered stores await confirmation.
       - Defaults to the config file's C(maxNumberOfParallelJobs), else V(2).
     type: int
   cache_flavor:
@@ -113,6 +115,17 @@ options:
       - Costs Harbor the other platforms' upstream bytes and storage. With O(platforms=[all]) every child is read anyway.
     type: bool
     default: false
+  trigger_blobs:
+    description:
+      - On Harbor, open each missing blob's GET, close it at the status line and confirm with HEADs that Harbor stored
+        it. Harbor fetches and stores the blob with its own upstream fetch, independent of the client, and verifies its
+        digest, so no layer byte crosses the runner (a config whose content is needed is still read).
+      - At most O(max_parallel_jobs) such stores await confirmation at once. A store not seen within 10 s plus 1 s per
+        MiB is triggered once more, then the image fails naming Harbor's fetch (goharbor/harbor#23600).
+      - False reads every byte through the runner and verifies it, as on a plain proxy.
+    type: bool
+    default: true
+    version_added: 1.1.0
   harbor_check_interval:
     description:
       - The interval of Harbor's store jobs in seconds (C(sleepIntervalSec), 20 in every Harbor release), from which
@@ -263,6 +276,18 @@ images:
           description: Blobs read for this platform and its attestation.
           type: int
           returned: outside check mode
+        bytes_stored:
+          description:
+            - Bytes of the blobs this run made the cache store for this platform and its attestation (on Harbor with
+              O(trigger_blobs), far more than RV(images[].platforms[].bytes_pulled)).
+          type: int
+          returned: outside check mode
+          version_added: 1.1.0
+        blobs_stored:
+          description: Blobs this run made the cache store for this platform and its attestation.
+          type: int
+          returned: outside check mode
+          version_added: 1.1.0
         attestation:
           description:
             - Digest of the platform's buildx attestation manifest, read with its blobs so that Harbor can store the
@@ -355,7 +380,8 @@ images:
       returned: always
 summary:
   description:
-    - Counts per status, and what the call pulled (each blob read counted once).
+    - Counts per status, what the call pulled through the runner (C(bytes_pulled), C(blobs_pulled)) and what it made the
+      caches store (C(bytes_stored), C(blobs_stored)), each blob counted once.
     - On Harbor also C(harbor_committed) and C(harbor_pending) (images warmed or cached, committed or not yet) and
       C(harbor_expected_at), when the last pending one is due.
     - With O(application_registry.verify) also C(application_registry_present) and C(application_registry_missing),
@@ -370,8 +396,10 @@ summary:
     unmatched: 1
     failed: 0
     images: 5
-    bytes_pulled: 31457280
-    blobs_pulled: 12
+    bytes_pulled: 4096
+    blobs_pulled: 3
+    bytes_stored: 31457280
+    blobs_stored: 12
     seconds: 4.2
 '''
 

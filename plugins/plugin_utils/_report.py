@@ -14,7 +14,7 @@ from typing import Any
 from ansible.module_utils.common.text.formatters import bytes_to_human
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import FAILED, STATUSES, UNMATCHED, WOULD_WARM
-from ansible_collections.prewarm.harbor.plugins.module_utils._summary import counts, failure_message, naming_image
+from ansible_collections.prewarm.harbor.plugins.module_utils._summary import blob_counts, counts, failure_message, naming_image
 
 LABELS = dict(warmed='warmed', cached='cached', would_warm='would warm', unmatched='unmatched', failed='failed')
 
@@ -56,9 +56,7 @@ def _no_result(lane: dict[str, Any], result: dict[str, Any]) -> str:
 
 def _count(entries: list[dict[str, Any]]) -> dict[str, Any]:
     summary = dict(dict(harbor_committed=0, harbor_pending=0, harbor_expected_at=None), **counts(entries))
-    platforms = [platform for entry in entries for platform in entry.get('platforms') or []]
-    summary.update(bytes_pulled=sum(platform.get('bytes_pulled') or 0 for platform in platforms),
-                   blobs_pulled=sum(platform.get('blobs_pulled') or 0 for platform in platforms))
+    summary.update(blob_counts(entries))
     return summary
 
 
@@ -109,7 +107,14 @@ def _tally(summary: dict[str, Any]) -> str:
 
 
 def _pulled(summary: dict[str, Any], check_mode: bool, lead: str) -> str:
-    return '' if check_mode else '%spulled %s in %d blobs' % (lead, bytes_to_human(summary['bytes_pulled']), summary['blobs_pulled'])
+    """What the caches stored, and what of it crossed the runner: all of it on a plain proxy, next to nothing on Harbor."""
+    if check_mode:
+        return ''
+    pulled = '%spulled %s in %d blobs' % (lead, bytes_to_human(summary['bytes_pulled']), summary['blobs_pulled'])
+    if summary.get('bytes_stored', 0) <= summary['bytes_pulled']:
+        return pulled
+    return '%sthe caches stored %s in %d blobs, of which %s crossed this runner' % (
+        lead, bytes_to_human(summary['bytes_stored']), summary['blobs_stored'], bytes_to_human(summary['bytes_pulled']))
 
 
 def _harbor(summary: dict[str, Any]) -> list[str]:

@@ -64,6 +64,7 @@ def test_for_real(stand, workload, tmp_path):
     run, connections, rss = measured(stand, workload, tmp_path, check=False)
     summary = run.result['summary']
     assert summary['warmed'] + summary['cached'] == REFERENCES and summary['failed'] == 0, summary
-    assert 2 <= connections <= JOBS, connections
+    # JOBS kept alive, and on Harbor as many short ones for the blob triggers (each closed at its status line)
+    assert 2 <= connections <= 2 * JOBS, connections
     assert rss < MAX_RSS_MIB, rss
     print('for real: %s, %d connections at most, %.0f MiB peak RSS' % (summary, connections, rss))

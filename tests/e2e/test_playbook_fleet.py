@@ -75,11 +75,12 @@ def test_every_option_a_cache_may_set_reaches_the_module_for_that_cache_only(sta
         shutil.copy(stand.ca_path, tmp_path / name)
     auth_file(tmp_path / 'eu-auth.json', stand.harbor_https_url, *stand.robot_creds)
     own = dict(platforms=['linux/arm64'], auth_file='eu-auth.json', ca_path='eu-ca.pem', validate_certs=True,
-               cache_flavor='harbor', pull_blobs=True, wait_for_commit=30, complete_index=True,
+               cache_flavor='harbor', pull_blobs=True, wait_for_commit=30, complete_index=True, trigger_blobs=False,
                harbor_check_interval=HARBOR_INTERVAL, timeout=17, retries=1)
     play_wide = dict(platforms=AMD64, auth_file=auth_file(tmp_path / 'auth.json', stand.harbor_url, *stand.robot_creds),
                      ca_path=str(tmp_path / 'ca.pem'), validate_certs=False, cache_flavor='auto', pull_blobs=False,
-                     wait_for_commit=0, complete_index=False, harbor_check_interval=HARBOR_INTERVAL * 2, timeout=23, retries=2)
+                     wait_for_commit=0, complete_index=False, trigger_blobs=True, harbor_check_interval=HARBOR_INTERVAL * 2,
+                     timeout=23, retries=2)
     assert set(own) == set(play_wide) == set(PER_CACHE)  # a new per-cache option is tested here too
     image = stand.images['oci_index']
     play = run_playbook(tmp_path, dict(

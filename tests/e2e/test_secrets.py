@@ -64,7 +64,7 @@ def verbose_runs(stand, tmp_path_factory):
         runs = run_modules([
             dict(base, **creds),
             dict(base, username=stand.robot_user, password=WRONG),
-            dict(base, image=verdict.reference(broken.repository), retries=0, **creds),
+            dict(base, image=verdict.reference(broken.repository), retries=0, trigger_blobs=False, **creds),  # a read sees it
             dict(base, auth_file=files['right']),
             dict(base, auth_file=files['wrong']),
             dict(base, username=stand.robot_user, password=WRONG, fail_on_error=False),  # the failure as a warning

@@ -69,6 +69,13 @@ class Distribution:
         Nothing tells better on a plain proxy, so it is left as read."""
         return None
 
+    def triggers(self, keep: bool) -> bool:
+        """Whether a missing blob is fetched by a trigger (the GET closed at its status line; the cache stores it on its
+        own) rather than read: never on a plain proxy. distribution v2.8 does finish its own store after the client
+        closed, but a HEAD before that store ends streams the whole blob from upstream again, so confirming costs
+        what the read saved (docs/harbor.md 4.8)."""
+        return False
+
     # -- manifests ----------------------------------------------------------------------------------------------
 
     def top_manifest(self, target: Target, tally: Tally, timeline: Timeline) -> Manifest:
@@ -131,14 +138,24 @@ class Harbor(Distribution):
         return read_seconds
 
     def read_again(self, repo: Repository, blob: Blob, tally: Tally, attempt: int) -> int | None:
-        """Harbor must end up holding the blob: after a first read it did not store, read once more; after a second,
-        fail the image naming Harbor's own fetch (goharbor/harbor#23600)."""
+        """Harbor must end up holding the blob: after a first fetch it did not store, fetch once more (a trigger will
+        do: Harbor's store does not need this client's bytes); after a second, fail the image naming Harbor's own
+        fetch (goharbor/harbor#23600)."""
         if attempt == 1:
+            if self.triggers(False):
+                self.registry.trigger_blob(repo, blob, tally)
+                return 0
             return self.registry.read_blob(repo, blob, tally)[0]
-        raise RegistryError('blob %s was read through %s twice, but Harbor did not store it: Harbor copies a blob '
+        raise RegistryError('blob %s was fetched through %s twice, but Harbor did not store it: Harbor copies a blob '
                             'with its own second fetch from upstream, which it does not retry (goharbor/harbor#23600); '
                             'check Harbor core\'s log for the failed fetch or push, its upstream connection and its '
                             'storage, then warm again' % (blob.digest, repo.name))
+
+    def triggers(self, keep: bool) -> bool:
+        """Harbor stores a blob with a second upstream fetch of its own, started once its first fetch answers and
+        independent of the client's connection (docs/harbor.md 4.3, 4.8), and its HEAD answers from storage only (5): a
+        trigger and HEADs warm it with no byte crossing this runner. A config whose content is needed is read."""
+        return self.options.trigger_blobs and not keep
 
     def top_manifest(self, target: Target, tally: Tally, timeline: Timeline) -> Manifest:
         """Harbor never tags an index fetched by tag; after a HEAD by tag, an index fetched by digest gets the tag once

@@ -15,8 +15,10 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit impo
 @dataclass(frozen=True)
 class HarborOptions:
     """``wait``: seconds to wait for Harbor's commit (0: report when it is due); ``complete_index``: read every child
-    manifest of an index so that Harbor stores it whole; ``interval``: Harbor's store-job check interval."""
+    manifest of an index so that Harbor stores it whole; ``interval``: Harbor's store-job check interval;
+    ``trigger_blobs``: let Harbor fetch each blob itself (_warm.blobs) instead of reading it through the runner."""
 
     wait: int = 0
     complete_index: bool = False
     interval: float = CHECK_INTERVAL
+    trigger_blobs: bool = True

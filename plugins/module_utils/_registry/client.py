@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Private to this collection: no compatibility promise for other collections.
-"""One registry v2 client: a pooled session, auth, retries, manifests and verified blob reads.
+"""One registry v2 client: a pooled session, auth, retries, manifests, verified blob reads and blob triggers.
 
 Retries of 429/5xx and broken connections are urllib3's (honouring Retry-After, in seconds or
 as an HTTP date); a body cut short or a digest mismatch is retried here, because urllib3
@@ -13,6 +13,7 @@ cannot see inside a streamed body.
 from __future__ import annotations
 
 import hashlib
+import socket
 import threading
 import traceback
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ try:
     import requests
     import urllib3
     from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection
     from urllib3.exceptions import HTTPError as Urllib3Error, InsecureRequestWarning
     from urllib3.util.retry import Retry
 except ImportError:
@@ -45,6 +47,7 @@ CHUNK = 1024 * 1024  # large reads keep per-chunk overhead (and GIL hand-offs) n
 MAX_RETRY_AFTER = 120  # seconds: a longer Retry-After is shortened to this, per retry
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 USER_AGENT = 'prewarm.harbor/1.0 (ansible; +harbor_proxy_cache_populate)'
+TRIGGER_RECEIVE_BUFFER = 4096  # bytes (Linux doubles it): what a trigger's socket lets a server send before it closes
 
 
 class RegistryError(ImageError):
@@ -58,6 +61,15 @@ if REQUESTS_IMPORT_ERROR is None:  # else there is no Retry, and no Registry can
         def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
             seconds = super().get_retry_after(response)
             return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+    class SmallWindow(HTTPAdapter):
+        """Connections whose receive buffer is set small before they connect, so the TCP window stays small: a
+        trigger reads the status line and closes, and what a server sent into a large buffer crossed for nothing."""
+
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            kwargs['socket_options'] = list(HTTPConnection.default_socket_options) + [
+                (socket.SOL_SOCKET, socket.SO_RCVBUF, TRIGGER_RECEIVE_BUFFER)]
+            super().init_poolmanager(*args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -121,21 +133,30 @@ class Registry:
                             status_forcelist=RETRY_STATUSES, allowed_methods=frozenset(['GET', 'HEAD']),
                             respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False)
         # pool_block bounds the connections per host to pool_size, whatever the thread count.
-        adapter = HTTPAdapter(pool_connections=8, pool_maxsize=connection.pool_size, pool_block=True, max_retries=retry)
+        pooling: dict[str, Any] = dict(pool_connections=8, pool_maxsize=connection.pool_size, pool_block=True, max_retries=retry)
+        adapter = HTTPAdapter(**pooling)
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
+        # Triggers close every connection at the status line: their own small-window sockets, never kept alive.
+        self.triggers = requests.Session()
+        self.triggers.headers['User-Agent'] = USER_AGENT
+        small = SmallWindow(**pooling)
+        self.triggers.mount('https://', small)
+        self.triggers.mount('http://', small)
         self.auth = Authenticator(credentials_for, self._fetch_token, connection.allow_plain_http_credentials)
         self._flavors: dict[str, bool] = {}
         self._flavor_lock = threading.Lock()
 
     def close(self) -> None:
         self.session.close()
+        self.triggers.close()
 
     # -- requests ---------------------------------------------------------------------------
 
-    def request(self, method: str, url: str, scope: str, tally: Tally | None = None, headers: dict[str, str] | None = None,
-                stream: bool = False) -> requests.Response:
-        """Send with auth; on 401 learn the challenge and retry once with a fresh token."""
+    def request(self, method: str, url: str, scope: str, tally: Tally | None = None,  # pylint: disable=too-many-arguments
+                headers: dict[str, str] | None = None, stream: bool = False, trigger: bool = False) -> requests.Response:
+        """Send with auth; on 401 learn the challenge and retry once with a fresh token. ``trigger``: on a
+        small-window connection (see SmallWindow)."""
         headers = dict(headers or {})
         response: requests.Response | None = None
         for attempt in (1, 2):
@@ -146,7 +167,7 @@ class Registry:
                 break
             if auth:
                 headers['Authorization'] = auth
-            response = self._send(method, url, tally, headers=headers, stream=stream)
+            response = self._send(method, url, tally, headers=headers, stream=stream, trigger=trigger)
             if response.status_code != 401:
                 return response
             response.close()
@@ -161,9 +182,10 @@ class Registry:
                         'and that the account may pull from this project' % (
                             method, _redacted(url), '' if self.auth.credentials_for(origin(url)) else ' without credentials'))
 
-    def _send(self, method: str, url: str, tally: Tally | None, **kwargs: Any) -> requests.Response:
+    def _send(self, method: str, url: str, tally: Tally | None, trigger: bool = False, **kwargs: Any) -> requests.Response:
+        session = self.triggers if trigger else self.session
         try:
-            response = self.session.request(method, url, timeout=self.timeout, verify=self.verify, allow_redirects=True, **kwargs)
+            response = session.request(method, url, timeout=self.timeout, verify=self.verify, allow_redirects=True, **kwargs)
         except requests.exceptions.SSLError as exc:
             # from None: requests' text has the whole URL, query and all (a storage redirect's is signed), which the message leaves out
             raise RegistryError('%s %s: TLS verification failed (%s): give the CA with ca_path, or set validate_certs: false '
@@ -337,6 +359,14 @@ class Registry:
             return (pulled[0], b''.join(parts) if parts is not None else None), problem
 
         return self._until_intact(where, attempt, tally)
+
+    def trigger_blob(self, repo: Repository, blob: Blob, tally: Tally | None = None) -> None:
+        """Open a blob's GET through a cache and close it at the status line, reading no byte of the body: Harbor
+        fetches and stores the blob on its own, independent of this connection (docs/harbor.md 4.3). An error status
+        is raised as for a read."""
+        response = self.request('GET', repo.blob_url(blob.digest), repo.scope, tally, stream=True, trigger=True)
+        with response:  # closing a body unread closes the connection: nothing more crosses
+            _check(response, 'blob %s in %s' % (blob.digest, repo.name))
 
     def _until_intact(self, where: str, attempt: Callable[[], tuple[Any, str | None]], tally: Tally | None) -> Any:
         """Run ``attempt`` (returning (result, problem)) until a body arrives whole and verified.

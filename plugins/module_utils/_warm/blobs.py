@@ -3,11 +3,16 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Private to this collection: no compatibility promise for other collections.
-"""The shared blob pool: every (repository, blob) read once per run, one digest in flight at a time.
+"""The shared blob pool: every (repository, blob) fetched once per run, one digest in flight at a time.
 
-A cache links a blob only into the repository it was read through, so a base layer shared by two images is read once
-per repository. Reads of one digest that exclude each other (the flavour's lock scope: a whole plain proxy, one
+A cache links a blob only into the repository it was fetched through, so a base layer shared by two images is fetched
+once per repository. Fetches of one digest that exclude each other (the flavour's lock scope: a whole plain proxy, one
 Harbor repository) form a chain: each starts once the cache has stored the one before, even across processes.
+
+A fetch is a read of every byte, verified, or, where the flavour says the cache stores a blob on its own (Harbor), a
+trigger: the GET is closed at its status line and the cache's store is confirmed with HEADs. Triggered stores
+awaiting confirmation are bounded by the pool's workers, so a large release never starts thousands of upstream
+fetches inside the cache at once.
 """
 
 from __future__ import annotations
@@ -37,6 +42,31 @@ class Settle:
     first: float = 0.02
     longest_poll: float = 2.0
     patience: float = 10.0
+    trigger_poll: float = 0.05  # between two HEADs after a trigger's expected end (a HEAD costs Harbor a database row)
+    longest_trigger_poll: float = 0.5
+    slowest_store: float = 1 << 20  # bytes per second: a triggered store slower than this is given up on
+
+
+class StoreRate:
+    """How fast the cache has been storing triggered blobs, in bytes per second (a moving average), so that the first
+    "stored?" HEAD of the next one goes about when its store should end: one or two HEADs per blob, none late.
+
+    Learned only from stores the first HEAD found still running: their time is known to within one poll, where one
+    found done at once only says it was faster (learning from those would drift the rate down, and HEADs later)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rate: float | None = None
+
+    def expected(self, size: int) -> float | None:
+        """Seconds a store of ``size`` bytes should take; None before any store was timed."""
+        with self._lock:
+            return size / self._rate if self._rate else None
+
+    def observe(self, size: int, seconds: float) -> None:
+        sample = size / max(seconds, 1e-3)
+        with self._lock:
+            self._rate = sample if self._rate is None else 0.7 * self._rate + 0.3 * sample
 
 
 class BlobStored:
@@ -49,7 +79,7 @@ class BlobStored:
     __slots__ = ('missing', 'pulled', 'at')
 
     def __init__(self, missing: bool, pulled: int = 0) -> None:
-        self.missing = missing
+        self.missing = missing  # so this run made the cache store it
         self.pulled = pulled
         self.at = time.time()
 
@@ -64,6 +94,7 @@ class BlobRead:
     tally: Tally
     keep: bool = False
     probe: bool = True  # ask whether the cache holds it before reading
+    triggered: bool = False  # fetched by a trigger (no byte read): its store holds a slot until confirmed
     read: Future[bytes | None] = field(default_factory=Future)
     stored: Future[BlobStored] = field(default_factory=Future)
     counted: bool = False  # its bytes are in some platform's bytes_pulled (BlobPool.count)
@@ -101,6 +132,8 @@ class BlobPool:
         self.settle = settle or Settle()
         self._lock_dir = lock_dir
         self._readers = LargestFirst(workers)
+        self._stores = threading.BoundedSemaphore(workers)  # triggered stores not yet confirmed
+        self._store_rate = StoreRate()
         # Settling is mostly sleeping between HEADs: more threads, no more connections (the pool bounds those).
         self._settlers = ThreadPoolExecutor(max_workers=workers * 4, thread_name_prefix='settle')
         self._lock = threading.Lock()
@@ -150,7 +183,11 @@ class BlobPool:
                 read.stored_already(BlobStored(False))
                 return
             started = time.time()
-            pulled, content = self.registry.read_blob(read.repo, read.blob, read.tally, keep=read.keep)
+            if self.flavor.triggers(read.keep):
+                self._trigger(read)
+                pulled, content = 0, None
+            else:
+                pulled, content = self.registry.read_blob(read.repo, read.blob, read.tally, keep=read.keep)
             read.read.set_result(content)
             self._settlers.submit(self._settle, read, lock, time.time() - started, BlobStored(True, pulled))
             lock = None  # the settler passes it on
@@ -159,6 +196,17 @@ class BlobPool:
         finally:
             if lock is not None:
                 self._pass_on(read, lock)
+
+    def _trigger(self, read: BlobRead) -> None:
+        """Take a store slot (waiting while the workers' worth of stores are unconfirmed) and trigger the blob."""
+        self._stores.acquire()
+        read.triggered = True
+        try:
+            self.registry.trigger_blob(read.repo, read.blob, read.tally)
+        except BaseException:
+            read.triggered = False
+            self._stores.release()
+            raise
 
     def _pass_on(self, read: BlobRead, lock: DigestLock) -> None:
         """Release the digest and start the next read queued behind it at once, on a settler thread: a chain is the
@@ -181,28 +229,56 @@ class BlobPool:
         except Exception as exc:  # pylint: disable=broad-exception-caught
             read.stored.set_exception(exc)
         finally:
+            if read.triggered:
+                self._stores.release()
             self._pass_on(read, lock)
 
     def _wait_stored(self, read: BlobRead, read_seconds: float) -> int:
-        """Poll with backoff until the cache holds the blob in its repository; a read not stored in time is the
-        flavour's to judge (read once more, fail, or leave as read). Returns the bytes read again."""
-        chain = self._chain(read)
+        """Poll until the cache holds the blob in its repository; a fetch not stored in time is the flavour's to judge
+        (fetch once more, fail, or leave as read). Returns the bytes read again."""
         again = 0
         for attempt in (1, 2):
-            delay = max(self.settle.first, self.flavor.first_poll(read_seconds, self._queued_behind(chain)))
-            deadline = time.time() + self.settle.patience + 3 * read_seconds
-            while True:
-                time.sleep(delay)
-                if self.flavor.blob_stored(read.repo, read.blob.digest, read.tally):
-                    return again
-                if time.time() > deadline:
-                    break
-                delay = min(delay * (1.5 if self._queued_behind(chain) else 2), self.settle.longest_poll)
+            polled = self._poll_triggered(read) if read.triggered else self._poll_read(read, read_seconds)
+            if polled:
+                return again
             pulled = self.flavor.read_again(read.repo, read.blob, read.tally, attempt)
             if pulled is None:
                 return again
             again += pulled
         return again  # not reached: the flavour fails a second read it did not see stored
+
+    def _poll_read(self, read: BlobRead, read_seconds: float) -> bool:
+        """After a read: HEADs with backoff, sooner when reads of the digest queue behind this one."""
+        chain = self._chain(read)
+        delay = max(self.settle.first, self.flavor.first_poll(read_seconds, self._queued_behind(chain)))
+        deadline = time.time() + self.settle.patience + 3 * read_seconds
+        while True:
+            time.sleep(delay)
+            if self.flavor.blob_stored(read.repo, read.blob.digest, read.tally):
+                return True
+            if time.time() > deadline:
+                return False
+            delay = min(delay * (1.5 if self._queued_behind(chain) else 2), self.settle.longest_poll)
+
+    def _poll_triggered(self, read: BlobRead) -> bool:
+        """After a trigger: the first HEAD when the store should be done (StoreRate), then every trigger_poll, slowing
+        down as the wait grows; given up on after patience plus the size at the slowest rate allowed."""
+        started = time.time()
+        size = read.blob.size
+        expected = self._store_rate.expected(size)
+        delay = max(self.settle.first, 0.7 * expected) if expected is not None else self.settle.first
+        deadline = started + self.settle.patience + size / self.settle.slowest_store
+        first = True
+        while True:
+            time.sleep(delay)
+            if self.flavor.blob_stored(read.repo, read.blob.digest, read.tally):
+                if not first:
+                    self._store_rate.observe(size, time.time() - started)
+                return True
+            if time.time() > deadline:
+                return False
+            delay = self.settle.trigger_poll if first else min(delay * 1.2, self.settle.longest_trigger_poll)
+            first = False
 
     def count(self, read: BlobRead) -> BlobStored | None:
         """Wait until ``read`` is stored; its outcome the first time it is asked, then None: the bytes of a blob that

@@ -128,7 +128,7 @@ class ImageWarm:
         manifest = image.manifest
         entry = PlatformResult(digest=manifest.digest)
         entry.blobs, entry.bytes = len(manifest.blobs), sum(blob.size for blob in manifest.blobs)
-        entry.bytes_pulled = entry.blobs_pulled = 0
+        entry.bytes_pulled = entry.blobs_pulled = entry.bytes_stored = entry.blobs_stored = 0
         if image.attestation:
             entry.attestation = image.attestation.digest
         platform = image.platform
@@ -197,8 +197,11 @@ class ImageWarm:
                                 (queued.image.attestation if queued.image else None, queued.attestation)):
             if manifest is None:
                 continue
-            outcomes = [self.pool.count(read) for read in reads]
+            outcomes = [(read, self.pool.count(read)) for read in reads]
             self.timeline.blobs_stored(manifest.digest, max([read.stored.result().at for read in reads] or [time.time()]))
-            entry.bytes_pulled = (entry.bytes_pulled or 0) + sum(outcome.pulled for outcome in outcomes if outcome)
-            entry.blobs_pulled = (entry.blobs_pulled or 0) + sum(1 for outcome in outcomes if outcome and outcome.pulled)
+            entry.bytes_pulled = (entry.bytes_pulled or 0) + sum(outcome.pulled for _read, outcome in outcomes if outcome)
+            entry.blobs_pulled = (entry.blobs_pulled or 0) + sum(1 for _read, outcome in outcomes if outcome and outcome.pulled)
+            fetched = [read.blob.size for read, outcome in outcomes if outcome and outcome.missing]
+            entry.bytes_stored = (entry.bytes_stored or 0) + sum(fetched)
+            entry.blobs_stored = (entry.blobs_stored or 0) + len(fetched)
         return entry

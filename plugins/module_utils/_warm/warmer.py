@@ -24,7 +24,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.waiting imp
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, Tally
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import ImageResult
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
-from ansible_collections.prewarm.harbor.plugins.module_utils._summary import counts
+from ansible_collections.prewarm.harbor.plugins.module_utils._summary import blob_counts, counts
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import applies, verify_all
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.delivery import Routes, deliver_all, find_routes
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, Settle
@@ -88,11 +88,8 @@ class Warmer:
         by_image = {result.image: result.as_dict() for result in done}
         results = [by_image[target.image] for target in targets]
         summary = counts(results)
-        # Each image's bytes once, however often it is listed: a blob shared by images counts for the first.
-        platforms = [platform for result in by_image.values() for platform in result['platforms']]
-        summary.update(seconds=round(time.time() - started, 3),
-                       bytes_pulled=sum(platform.get('bytes_pulled') or 0 for platform in platforms),
-                       blobs_pulled=sum(platform.get('blobs_pulled') or 0 for platform in platforms))
+        # Each image's bytes once, however often it is listed.
+        summary.update(blob_counts(list(by_image.values())), seconds=round(time.time() - started, 3))
         return results, summary
 
     def _routes(self, targets: list[Target]) -> Routes:

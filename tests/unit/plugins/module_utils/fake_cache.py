@@ -122,6 +122,10 @@ class FakeCache:
                 self.held.setdefault(key, time.time() + self.store_after)
         return len(content), (content if keep else None)
 
+    def trigger_blob(self, repo, blob, tally=None):
+        """A GET closed at its status line: recorded and stored as a read is; nothing comes back."""
+        self.read_blob(repo, blob, tally)
+
     def blob_exists(self, repo, digest, tally=None):
         self._record('HEAD', 'blob', repo.name, digest)
         with self._lock:

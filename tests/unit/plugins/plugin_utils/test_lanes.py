@@ -88,9 +88,10 @@ def test_each_per_cache_option_reaches_its_cache_lanes_over_the_play_wide_one(tm
     for name in ('eu-ca.pem', 'ca.pem'):
         (tmp_path / name).write_text('', encoding='utf-8')
     own = dict(platforms=['linux/arm64'], auth_file='eu-auth.json', pull_blobs=False, cache_flavor='harbor', wait_for_commit=0,
-               complete_index=False, harbor_check_interval=0.25, validate_certs=False, ca_path='eu-ca.pem', timeout=7, retries=0)
+               complete_index=False, trigger_blobs=False, harbor_check_interval=0.25, validate_certs=False, ca_path='eu-ca.pem',
+               timeout=7, retries=0)
     play_wide = dict(platforms=['linux/amd64'], auth_file=str(tmp_path / 'auth.json'), pull_blobs=True, cache_flavor='auto',
-                     wait_for_commit=30, complete_index=True, harbor_check_interval=20.0, validate_certs=True,
+                     wait_for_commit=30, complete_index=True, trigger_blobs=True, harbor_check_interval=20.0, validate_certs=True,
                      ca_path=str(tmp_path / 'ca.pem'), timeout=60, retries=3)
     assert set(own) == set(play_wide) == set(PER_CACHE)  # a new per-cache option is tested here too
     caches = [dict(own, name='eu', proxy_caches=RULES), {'name': 'us', 'proxy_caches': RULES}]

@@ -18,7 +18,8 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._warm import digest
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution, Harbor
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import BlobHead
-from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, Settle
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.queue import LargestFirst
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import Blob
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Tally
@@ -33,11 +34,21 @@ STORE = 0.02  # seconds after a read until the cache holds the blob
 class FakeCache:
     """Records every read as (repository, digest, start, end); holds a blob STORE s after its read ended."""
 
-    def __init__(self, held=()):
+    def __init__(self, held=(), store=STORE):
         self.lock = threading.Lock()
         self.reads = []
         self.heads = []
+        self.triggers = []  # (repository, digest, when, stores then still in progress, this one included)
+        self.store = store  # seconds a triggered store takes (None: it never ends, as goharbor/harbor#23600)
         self.stored_at = dict(((repository, digest), 0.0) for repository, digest in held)
+
+    def trigger_blob(self, repo, blob, tally=None):
+        now = time.time()
+        with self.lock:
+            running = sum(1 for at in self.stored_at.values() if at > now) + 1
+            self.triggers.append((repo.name, blob.digest, now, running))
+            if self.store is not None and self.stored_at.get((repo.name, blob.digest), float('inf')) > now:
+                self.stored_at[(repo.name, blob.digest)] = now + self.store
 
     def read_blob(self, repo, blob, tally=None, keep=False):
         repository = repo.name
@@ -63,9 +74,9 @@ def private_locks(tmp_path, monkeypatch):
     monkeypatch.setattr(_digestlock, 'lock_dir', lambda: str(tmp_path / 'locks'))
 
 
-def warm(cache, wanted, workers, harbor, probe=True):
+def warm(cache, wanted, workers, harbor, probe=True, settle=None, trigger=True):  # pylint: disable=too-many-arguments
     """Ensure every (repository, blob) of ``wanted`` and wait until all are stored; returns their outcomes."""
-    pool = BlobPool((Harbor if harbor else Distribution)(cache), workers)
+    pool = BlobPool(Harbor(cache, HarborOptions(trigger_blobs=trigger)) if harbor else Distribution(cache), workers, settle=settle)
     try:
         reads = [pool.ensure(Repository(BASE, repository), blob, Tally(), probe=probe) for repository, blob in wanted]
         return [read.stored.result(timeout=10) for read in reads]
@@ -111,20 +122,53 @@ def test_a_read_waiting_for_its_digest_holds_no_reader():
     assert order == [('app-0', SHARED.digest), ('app-1', OWN.digest), ('app-1', SHARED.digest)]
 
 
-def test_harbor_reads_a_shared_digest_through_several_repositories_at_once():
+def test_harbor_reads_a_shared_digest_through_several_repositories_at_once_when_told_to_read():
     cache = FakeCache()
-    outcomes = warm(cache, [('app-%d' % n, SHARED) for n in range(3)], workers=3, harbor=True)
+    outcomes = warm(cache, [('app-%d' % n, SHARED) for n in range(3)], workers=3, harbor=True, trigger=False)
     assert overlapping(cache.reads) and all(outcome.missing for outcome in outcomes)
 
 
-def test_on_harbor_a_held_blob_is_not_read_and_without_probing_nothing_is_asked_first():
+def test_on_harbor_a_blob_is_triggered_not_read_and_confirmed_stored():
+    cache = FakeCache()
+    outcomes = warm(cache, [('app-%d' % n, SHARED) for n in range(3)], workers=3, harbor=True)
+    assert cache.reads == [] and sorted(name for name, *_rest in cache.triggers) == ['app-0', 'app-1', 'app-2']
+    assert all(outcome.missing and outcome.pulled == 0 for outcome in outcomes)
+    assert all(outcome.at >= cache.stored_at[('app-0', SHARED.digest)] for outcome in outcomes[:1])
+
+
+def test_on_harbor_no_more_stores_than_workers_await_confirmation():
+    cache = FakeCache(store=0.05)
+    blobs = [Blob('sha256:%064x' % n, 100, 'layer') for n in range(12)]
+    warm(cache, [('app', blob) for blob in blobs], workers=3, harbor=True)
+    assert len(cache.triggers) == 12 and max(running for *_rest, running in cache.triggers) <= 3, cache.triggers
+
+
+def test_on_harbor_a_store_never_seen_is_triggered_once_more_then_fails_naming_harbor_s_own_fetch():
+    cache = FakeCache(store=None)
+    with pytest.raises(Exception, match=r'fetched through app twice, but Harbor did not store it.*goharbor/harbor#23600'):
+        warm(cache, [('app', OWN)], workers=1, harbor=True, settle=Settle(patience=0.05, slowest_store=1e12))
+    assert [name for name, *_rest in cache.triggers] == ['app', 'app'] and cache.reads == []
+
+
+def test_on_harbor_a_config_whose_content_is_needed_is_read():
+    cache = FakeCache()
+    pool = BlobPool(Harbor(cache), 1)
+    try:
+        read = pool.ensure(Repository(BASE, 'app'), OWN, Tally(), keep=True)
+        assert read.read.result(timeout=10) == b'{}' and read.stored.result(timeout=10).pulled == OWN.size
+    finally:
+        pool.shutdown()
+    assert cache.triggers == [] and len(cache.reads) == 1
+
+
+def test_on_harbor_a_held_blob_is_not_fetched_and_without_probing_nothing_is_asked_first():
     cache = FakeCache(held=[('app-0', SHARED.digest)])
     outcomes = warm(cache, [('app-0', SHARED)], workers=1, harbor=True)
-    assert cache.reads == [] and [outcome.missing for outcome in outcomes] == [False]
+    assert cache.reads == cache.triggers == [] and [outcome.missing for outcome in outcomes] == [False]
     cache = FakeCache()
     warm(cache, [('app-0', SHARED)], workers=1, harbor=True, probe=False)
-    assert len(cache.reads) == 1 and cache.heads[0] == ('app-0', SHARED.digest)  # the first HEAD is the store check
-    assert len(cache.heads) <= 2
+    assert len(cache.triggers) == 1 and cache.heads[0] == ('app-0', SHARED.digest)  # the first HEAD is the store check
+    assert len(cache.heads) <= 3
 
 
 def test_largest_first_runs_in_priority_order_then_in_submission_order():

@@ -96,7 +96,7 @@ def test_a_blob_harbor_never_stores_fails_its_image_only_naming_harbor_s_second_
     results, summary = warm(cache, ['proxy/broken:1', 'proxy/fine:1'], tmp_path)
     broken = results['proxy/broken:1']
     assert (broken['status'], broken['changed']) == ('failed', False)
-    assert broken['msg'].startswith('cache.test/proxy/broken:1: blob %s was read through proxy/broken twice' % cache.blob(b'lost')['digest'])
+    assert broken['msg'].startswith('cache.test/proxy/broken:1: blob %s was fetched through proxy/broken twice' % cache.blob(b'lost')['digest'])
     assert 'goharbor/harbor#23600' in broken['msg']
     assert results['proxy/fine:1']['status'] == 'warmed' and summary['failed'] == 1
     assert blob_reads(cache, b'lost') == ['proxy/broken', 'proxy/broken']
