@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One measured run on a cold cache: reset, run, then what the proxy served and whether the warm is complete.
+"""One measured run on a cold cache: reset, run, then what the caches served, what upstream sent, and whether the
+warm is complete.
 
 Before each run the previous run's writes are flushed (``sync``), otherwise their writeback competes with the
 next run for the same two cores, and the machine must be quiet for half a second (see ``machine.wait_quiet``).
@@ -20,7 +21,7 @@ def run(stand, fetches, action):
     stand.reset_cache()
     os.sync()
     background = machine.wait_quiet()
-    since = proxylog.mark(stand)
+    since, upstream, harbor = proxylog.mark(stand), proxylog.mark(stand, 'upstream'), stand.harbor_log_mark()
     busy = machine.Busy().start()
     spent = machine.children_cpu_seconds()
     outcome = action()
@@ -29,6 +30,13 @@ def run(stand, fetches, action):
     outcome['busy_before'] = background
     proxylog.settle(stand)
     outcome['proxy'] = proxylog.summary(stand, since)
+    # Harbor's blob GET bodies towards the client, as its access log counts them (what the sockets took included)
+    outcome['harbor_sent'] = sum(entry.body_bytes_sent for entry in stand.harbor_log(since=harbor)
+                                 if entry.kind == 'blobs' and entry.method == 'GET')
+    # Upstream's blob bytes once the caches' own fetches have ended (Harbor's GET #2 outlives a client's read).
+    proxylog.settle(stand, quiet=0.5, timeout=30, component='upstream')
+    outcome['upstream_blob_bytes'] = sum(size for method, _name, kind, _reference, _status, size in
+                                         proxylog.entries(stand, upstream, 'upstream') if method == 'GET' and kind == 'blobs')
     outcome.update(complete.report(stand, fetches))
     return outcome
 

@@ -17,35 +17,35 @@ _LINE = re.compile(r'^\S+ - \S+ \[[^\]]*\] "(?P<method>[A-Z]+) (?P<path>\S+) [^"
 _V2 = re.compile(r'^/v2/(?P<name>.+)/(?P<kind>manifests|blobs)/(?P<reference>[^/?]+)')
 
 
-def path(stand):
-    """The proxy's log file."""
-    return os.path.join(stand.workdir, 'logs', 'proxy.log')
+def path(stand, component='proxy'):
+    """A registry's log file: the plain proxy's, or ``upstream``'s."""
+    return os.path.join(stand.workdir, 'logs', component + '.log')
 
 
-def mark(stand):
+def mark(stand, component='proxy'):
     """Current end of the log."""
     try:
-        return os.path.getsize(path(stand))
+        return os.path.getsize(path(stand, component))
     except FileNotFoundError:
         return 0
 
 
-def settle(stand, quiet=0.2, timeout=3.0):
+def settle(stand, quiet=0.2, timeout=3.0, component='proxy'):
     """Wait until the log stops growing: the proxy logs a request once its handler returns, after the client's last byte."""
     deadline = time.monotonic() + timeout
-    size, still = mark(stand), time.monotonic()
+    size, still = mark(stand, component), time.monotonic()
     while time.monotonic() < deadline:
         time.sleep(0.05)
-        now = mark(stand)
+        now = mark(stand, component)
         if now != size:
             size, still = now, time.monotonic()
         elif time.monotonic() - still >= quiet:
             return
 
 
-def entries(stand, since):
+def entries(stand, since, component='proxy'):
     """(method, repository, kind, reference, status, bytes) of each /v2 manifest or blob request after ``since``."""
-    with open(path(stand), 'rb') as handle:
+    with open(path(stand, component), 'rb') as handle:
         handle.seek(since)
         text = handle.read().decode('utf-8', 'replace')
     found = []

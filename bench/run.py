@@ -23,11 +23,11 @@ import time
 import traceback
 
 from ansible_collections.prewarm.harbor.bench import (
-    ansible_run, cold, delivery, fleet, growth, machine, memory, overhead, profiles, provenance, rerun, rules, shared, skopeo, table,
-    targets)
+    ansible_run, cold, delivery, fleet, growth, harbor, machine, memory, overhead, profiles, provenance, rerun, rules, shared, skopeo,
+    table, targets)
 from ansible_collections.prewarm.harbor.tests.stand import Stand
 
-SCENARIOS = ('cold', 'rerun', 'shared', 'memory', 'growth', 'overhead', 'delivery')
+SCENARIOS = ('cold', 'harbor', 'rerun', 'shared', 'memory', 'growth', 'overhead', 'delivery')
 # Harbor's store timers, scaled (Harbor's own: 20 s), so that waiting for its commit takes seconds; the warm itself
 # does not depend on them.
 HARBOR_INTERVAL = 1.0
@@ -59,7 +59,7 @@ class Images:
     def __init__(self, stand, profile, options):
         started = time.monotonic()
         need = set(options.only)
-        self.fleet = fleet.push_fleet(stand, profile.fleet_size, profile.shape) if need & {'cold', 'rerun', 'growth', 'delivery'} else []
+        self.fleet = fleet.push_fleet(stand, profile.fleet_size, profile.shape) if need & {'cold', 'harbor', 'rerun', 'growth', 'delivery'} else []
         self.tiny = fleet.push_tiny(stand, profile.overhead_images) if 'overhead' in need else []
         self.shared = fleet.push_fleet(stand, profile.shared_images, profile.shared_shape, 'bench/shared') if 'shared' in need else []
         self.small = self.large = None
@@ -77,6 +77,7 @@ def scenarios(stand, images, profile, options, workdir):
     single = ('linux/amd64',)
     return {
         'cold': lambda: cold.run(stand, cold_images, profile.shape, options, os.path.join(workdir, 'cold'), playbook),
+        'harbor': lambda: harbor.run(stand, cold_images, profile.shape, options, os.path.join(workdir, 'harbor')),
         'rerun': lambda: rerun.run(stand, cold_images, profile.shape, options.parallel, os.path.join(workdir, 'rerun')),
         'shared': lambda: shared.run(stand, images.shared, profile.shared_shape, options, os.path.join(workdir, 'shared')),
         'memory': lambda: memory.run(stand, images.small, images.large, rules.proxy(stand, single), os.path.join(workdir, 'memory')),

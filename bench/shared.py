@@ -5,10 +5,11 @@
 
 Plain proxy: (a) the module against (d) the curl lower bound, which reads a shared digest through one repository
 at a time, each after the proxy's log shows the previous store done (a bound no client beats).
-Emulated Harbor: (a) the module's cold warm (no commit wait) against (d) curl reading every (repository, manifest or
-blob) once, P at a time, with no chain (Harbor stores per repository and digest); then the same warm waiting for
-Harbor's commit, and how long after Harbor's last commit that wait ended; then a re-run against the curl floor of
-its manifest requests.
+Emulated Harbor: (a) the module's cold warm (no commit wait; blobs triggered, the default) against (d) curl reading
+every (repository, manifest or blob) once, P at a time, with no chain (Harbor stores per repository and digest), and
+against (t) curl triggering every blob and HEADing until Harbor stored them all (trigger.py); (r) the module reading
+every blob; then the same warm waiting for Harbor's commit, and how long after Harbor's last commit that wait ended;
+then a re-run against the curl floor of its manifest requests.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import dataclasses
 import os
 import time
 
-from ansible_collections.prewarm.harbor.bench import ansible_run, cold, fleet, fresh, machine, rules, wire
+from ansible_collections.prewarm.harbor.bench import ansible_run, cold, fleet, fresh, machine, rules, trigger, wire
 
 
 def in_project(stand, fetches):
@@ -52,22 +53,24 @@ def most_at_once(entries, digest):
 
 
 def shared_base(images):
-    """The digest every image's first platform shares: the base layer."""
+    """The digest every image's first platform shares: the base layer (None when they share none)."""
     common = set.intersection(*(set(blob.digest for blob in image.platforms[0].blobs) for image in images))
-    return max(common, key=lambda digest: next(b.size for b in images[0].platforms[0].blobs if b.digest == digest))
+    return max(common, key=lambda digest: next(b.size for b in images[0].platforms[0].blobs if b.digest == digest)) if common else None
 
 
-def harbor_module(stand, images, platforms, parallel, workdir, wait=0):
-    """The module on the emulated Harbor, its timers given; with ``wait``, waiting for the commit."""
+def harbor_module(stand, images, platforms, parallel, workdir, wait=0, trigger=True):  # pylint: disable=too-many-arguments
+    """The module on the emulated Harbor, its timers given; with ``wait``, waiting for the commit; ``trigger=False``
+    reads every blob through the runner."""
     def action():
         args = {'images': fleet.references(images), 'proxy_caches': [rules.harbor(stand, platforms)], 'max_parallel_jobs': parallel,
-                'harbor_check_interval': stand.harbor_interval, 'wait_for_commit': wait}
+                'harbor_check_interval': stand.harbor_interval, 'wait_for_commit': wait, 'trigger_blobs': trigger}
         mark = stand.harbor_log_mark()
         run = ansible_run.module(args, workdir)
         ended = time.time()
         summary = run['result']['summary']
         outcome = {'seconds': run['seconds'], 'module_seconds': summary['seconds'], 'client_bytes': summary['bytes_pulled'],
-                   'failed': summary['failed'], 'statuses': {k: summary[k] for k in ('warmed', 'cached', 'failed') if summary[k]},
+                   'stored_bytes': summary['bytes_stored'], 'failed': summary['failed'],
+                   'statuses': {k: summary[k] for k in ('warmed', 'cached', 'failed') if summary[k]},
                    'committed': summary.get('harbor_committed'),
                    'base_reads_at_once': most_at_once(stand.harbor_log(since=mark), shared_base(images))}
         if wait:
@@ -89,8 +92,11 @@ def run(stand, images, shape, options, workdir):
     # Harbor keeps tags in its database, not in its registry's storage: completeness is asked of digests only.
     stored = [fetch for fetch in on_harbor if fetch.kind == 'blobs' or ':' in fetch.reference]
     harbor = fresh.best_of(repeat, stand, stored, {
-        'd': lambda: _harbor_wire(stand, on_harbor, parallel, os.path.join(workdir, 'harbor-d')),
+        'd': lambda: harbor_wire(stand, on_harbor, parallel, os.path.join(workdir, 'harbor-d')),
+        't': lambda: trigger.run(on_harbor, parallel, os.path.join(workdir, 'harbor-t'), stand.harbor_url),
+        'tb': lambda: trigger.run_bounded(on_harbor, parallel, os.path.join(workdir, 'harbor-tb'), stand.harbor_url),
         'a': harbor_module(stand, images, shape.platforms, parallel, os.path.join(workdir, 'harbor-a')),
+        'r': harbor_module(stand, images, shape.platforms, parallel, os.path.join(workdir, 'harbor-r'), trigger=False),
         'w': harbor_module(stand, images, shape.platforms, parallel, os.path.join(workdir, 'harbor-w'), wait=600),
     })
     return {'fleet': fleet.describe(images), 'parallel': parallel, 'repeat': repeat, 'plain': plain, 'harbor': harbor,
@@ -98,7 +104,7 @@ def run(stand, images, shape, options, workdir):
             'harbor_interval': stand.harbor_interval}
 
 
-def _harbor_wire(stand, fetches, parallel, workdir):
+def harbor_wire(stand, fetches, parallel, workdir):
     outcome = wire.run(stand, fetches, parallel, workdir, base_url=stand.harbor_url, serial=False)
     outcome['client_bytes'] = outcome.pop('bytes')
     return outcome

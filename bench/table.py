@@ -151,11 +151,15 @@ def shared(block):
                  _mb(fleet['needed_bytes']), block['parallel'], block['repeat'], block['harbor_interval']),
              _row(widths, ('run', 'seconds', 'in-module', 'client MB', 'complete', 'x d', 'all runs (s)'))]
     for cache, runs, labels in (('plain proxy', plain, (('a', '(a) module'), ('d', '(d) curl, serial per digest'))),
-                                ('Harbor', harbor, (('a', '(a) module, no commit wait'), ('w', '(w) module, waiting for the commit'),
+                                ('Harbor', harbor, (('a', '(a) module, no commit wait'), ('r', '(r) module reading every blob'),
+                                                    ('w', '(w) module, waiting for the commit'), ('t', '(t) curl, triggers + HEADs'),
+                                                    ('tb', '(tb) the same, P stores at a time'),
                                                     ('d', '(d) curl, no chain')))):
         base = runs['d']['seconds']
         for key, label in labels:
-            run = runs[key]
+            run = runs.get(key)
+            if run is None:
+                continue
             lines.append(_row(widths, ('%s: %s' % (cache, label), _s(run['seconds']), _s(run.get('module_seconds')),
                                        _mb(run.get('client_bytes')), '%d/%d' % (run['complete_runs'], len(run['all_seconds'])),
                                        '%.2f' % (run['seconds'] / base),
@@ -169,6 +173,33 @@ def shared(block):
     lines.append('  Harbor re-run (committed): %.2f s against %.2f s for curl reading each manifest once; statuses %s; re-runs %s s' % (
         again['again']['seconds'], again['floor']['seconds'], again['again']['statuses'],
         ' '.join('%.2f' % s for s in again['again']['all_seconds'])))
+    return lines
+
+
+def harbor(block):
+    """The cold fleet through the emulated Harbor: wall, client, and the bytes each side carried."""
+    fleet, runs, warmed = block['fleet'], block['runs'], block['warmed_bytes']
+    widths = (-40, 8, 9, 9, 10, 12, 8, 8, 6, 6, -1)
+    lines = ['Cold warm through the emulated Harbor: %d images, %d image manifests; Harbor stores %s MB of blobs (every '
+             '(repository, blob) once); P = %d; best of %d' % (fleet['images'], fleet['platforms'], _mb(warmed),
+                                                              block['parallel'], block['repeat']),
+             _row(widths, ('run', 'seconds', 'in-module', 'client MB', 'Harbor sent', 'upstream MB', 'complete', 'client',
+                           'x d', 'x t', 'all runs (s)'))]
+    labels = (('a', '(a) module, blobs triggered'), ('r', '(r) module, reading every blob'),
+              ('t', '(t) curl, triggers + HEADs'), ('tb', '(tb) the same, P stores at a time'), ('d', '(d) curl, reading everything'))
+    for key, label in labels:
+        run = runs[key]
+        lines.append(_row(widths, (
+            label, _s(run['seconds']), _s(run.get('module_seconds')), _mb(run.get('client_bytes')),
+            '%.2f%%' % (100.0 * run['harbor_sent'] / warmed), '%.2f x' % (run['upstream_blob_bytes'] / warmed),
+            '%d/%d' % (run['complete_runs'], len(run['all_seconds'])), _cpu(run), '%.2f' % (run['seconds'] / runs['d']['seconds']),
+            '%.2f' % (run['seconds'] / runs['t']['seconds']), ' '.join('%.2f' % s for s in run['all_seconds']))))
+    lines += ['  Harbor sent: blob body bytes its access log shows towards the client, as a share of what it stored; upstream: '
+              'upstream\'s blob bytes over what Harbor stored (a full read costs 2x: Harbor\'s GET #1 streams to the client, '
+              'its GET #2 stores)',
+              '  client: CPU seconds of the processes the run started; Ansible\'s start-up (the module on an image no rule '
+              'takes): %.2f CPU-s; (a) beyond it: %.2f CPU-s per GB stored' % (
+                  block['startup_cpu_seconds'], targets.cpu_per_gb(block))]
     return lines
 
 
@@ -191,8 +222,8 @@ def delivery(block):
 def render(results):
     """The whole report as text."""
     lines = header(results['meta']) + ['']
-    for key, render_block in (('cold', cold), ('rerun', rerun), ('shared', shared), ('memory', memory), ('growth', growth), ('overhead', overhead),
-                              ('delivery', delivery)):
+    for key, render_block in (('cold', cold), ('harbor', harbor), ('rerun', rerun), ('shared', shared), ('memory', memory),
+                              ('growth', growth), ('overhead', overhead), ('delivery', delivery)):
         if key in results:
             lines += render_block(results[key]) + ['']
         elif key in results.get('errors', {}):

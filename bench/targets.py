@@ -8,6 +8,12 @@ from __future__ import annotations
 MB = 1 << 20
 
 
+def cpu_per_gb(block):
+    """(a)'s client CPU beyond Ansible's start-up, per GiB Harbor stored (the harbor scenario's block)."""
+    run = block['runs']['a']
+    return max(0.0, run['client_cpu_seconds'] - block['startup_cpu_seconds']) / (block['warmed_bytes'] / (1 << 30))
+
+
 def _ratio(runs, top, bottom):
     if top in runs and bottom in runs and runs[bottom]['seconds'] > 0:
         return runs[top]['seconds'] / runs[bottom]['seconds']
@@ -43,6 +49,18 @@ def judge(results):
         '%.3f s', lambda v: v <= 0.03)
     add('fixed cost per image over the module <= 0.05 CPU-s',
         playbook and module and (playbook['client_cpu_seconds'] - module['client_cpu_seconds']) / count, '%.3f CPU-s', lambda v: v <= 0.05)
+    cold_harbor = results.get('harbor') or {}
+    on_harbor = cold_harbor.get('runs', {})
+    add('Harbor cold: a/d <= 0.8 (the curl full-read bound)', _ratio(on_harbor, 'a', 'd'), '%.3f', lambda v: v <= 0.8)
+    add('Harbor cold: a/t <= 1.2 (the curl trigger floor)', _ratio(on_harbor, 'a', 't'), '%.3f', lambda v: v <= 1.2)
+    add('Harbor cold, ours: a/tb <= 1.2 (the trigger floor at the module\'s bound)', _ratio(on_harbor, 'a', 'tb'), '%.3f',
+        lambda v: v <= 1.2)
+    add('Harbor cold: client CPU <= 0.3 CPU-s per GB (start-up apart)', on_harbor and cpu_per_gb(cold_harbor),
+        '%.3f CPU-s/GB', lambda v: v <= 0.3)
+    add('Harbor cold: Harbor sent towards the runner <= 3% of the bytes warmed',
+        on_harbor and 100.0 * on_harbor['a']['harbor_sent'] / cold_harbor['warmed_bytes'], '%.2f%%', lambda v: v <= 3)
+    add('Harbor cold: upstream bytes <= 1.5x the blob bytes Harbor stored',
+        on_harbor and on_harbor['a']['upstream_blob_bytes'] / cold_harbor['warmed_bytes'], '%.2f x', lambda v: v <= 1.5)
     rerun = results.get('rerun')
     add('re-run fetches 0 blob bytes', rerun and rerun['rerun']['blob_bytes'], '%d bytes', lambda v: v == 0)
     add('re-run takes <= 10% of the cold time', rerun and 100 * rerun['rerun']['seconds'] / rerun['cold']['seconds'], '%.1f%%',
@@ -50,7 +68,8 @@ def judge(results):
     block = results.get('shared') or {}
     plain, harbor = block.get('plain', {}), block.get('harbor', {})
     add('shared base, plain proxy: a/d <= 1.35', _ratio(plain, 'a', 'd'), '%.3f', lambda v: v <= 1.35)
-    add('shared base, Harbor: a/d <= 1.15 (no commit wait)', _ratio(harbor, 'a', 'd'), '%.3f', lambda v: v <= 1.15)
+    add('shared base, Harbor: a/d <= 0.8 (no commit wait)', _ratio(harbor, 'a', 'd'), '%.3f', lambda v: v <= 0.8)
+    add('shared base, Harbor: a/t <= 1.2 (the trigger floor)', _ratio(harbor, 'a', 't'), '%.3f', lambda v: v <= 1.2)
     lag = harbor.get('w', {}).get('wait_lag')
     add('commit wait ends <= 2 s after Harbor\'s last commit', lag, '%.2f s', lambda v: v <= 2)
     again = block.get('rerun')

@@ -67,8 +67,9 @@ def _quote(text):
     return '"%s"' % text.replace('\\', '\\\\').replace('"', '\\"')
 
 
-def curl_config(base_url, fetches, tokens, blob_head=False):
-    """A curl config: one URL per Fetch with its own headers; ``next`` resets them, the connection stays open."""
+def curl_config(base_url, fetches, tokens, blob_head=False, blob_trigger=False):
+    """A curl config: one URL per Fetch with its own headers; ``next`` resets them, the connection stays open.
+    ``blob_trigger``: each blob GET is given up at its headers (``max-filesize``), closing its connection."""
     lines = []
     for fetch in fetches:
         lines += ['url = ' + _quote(f'{base_url}/v2/{fetch.repository}/{fetch.kind}/{fetch.reference}'),
@@ -78,6 +79,8 @@ def curl_config(base_url, fetches, tokens, blob_head=False):
             lines.append('header = ' + _quote('Accept: ' + ACCEPT))
         elif blob_head:
             lines.append('head')
+        elif blob_trigger:
+            lines.append('max-filesize = 1')
         lines.append('next')
     return '\n'.join(lines[:-1]) + '\n'
 
