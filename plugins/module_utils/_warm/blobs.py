@@ -44,6 +44,7 @@ class Settle:
     patience: float = 10.0
     trigger_poll: float = 0.05  # between two HEADs after a trigger's expected end (a HEAD costs Harbor a database row)
     longest_trigger_poll: float = 0.5
+    latest_first_trigger_poll: float = 2.0  # however large the blob and slow the stores so far
     slowest_store: float = 1 << 20  # bytes per second: a triggered store slower than this is given up on
 
 
@@ -52,7 +53,11 @@ class StoreRate:
     "stored?" HEAD of the next one goes about when its store should end: one or two HEADs per blob, none late.
 
     Learned only from stores the first HEAD found still running: their time is known to within one poll, where one
-    found done at once only says it was faster (learning from those would drift the rate down, and HEADs later)."""
+    found done at once only says it was faster (learning from those would drift the rate down, and HEADs later). And
+    only from blobs of a MiB or more: a small one's time is the cache's latency, not its rate (a 600-byte config
+    stored in 70 ms would have a 24 MB layer waited for over ten minutes)."""
+
+    SMALLEST = 1 << 20  # bytes: the smallest store that is timed
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -64,6 +69,8 @@ class StoreRate:
             return size / self._rate if self._rate else None
 
     def observe(self, size: int, seconds: float) -> None:
+        if size < self.SMALLEST:
+            return
         sample = size / max(seconds, 1e-3)
         with self._lock:
             self._rate = sample if self._rate is None else 0.7 * self._rate + 0.3 * sample
@@ -266,7 +273,8 @@ class BlobPool:
         started = time.time()
         size = read.blob.size
         expected = self._store_rate.expected(size)
-        delay = max(self.settle.first, 0.7 * expected) if expected is not None else self.settle.first
+        delay = min(max(self.settle.first, 0.7 * expected), self.settle.latest_first_trigger_poll) if expected is not None \
+            else self.settle.first
         deadline = started + self.settle.patience + size / self.settle.slowest_store
         first = True
         while True:

@@ -19,7 +19,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor impo
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import BlobHead
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
-from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, Settle
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, Settle, StoreRate
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.queue import LargestFirst
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import Blob
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Tally
@@ -180,3 +180,21 @@ def test_largest_first_runs_in_priority_order_then_in_submission_order():
     gate.set()
     workers.shutdown()
     assert ran == ['config', 'large', 'large-2', 'small']
+
+
+def test_the_store_rate_is_learned_from_large_stores_only_and_never_delays_a_first_head_past_its_cap():
+    rate = StoreRate()
+    rate.observe(600, 0.07)  # a config: its time is latency
+    assert rate.expected(24 << 20) is None
+    rate.observe(8 << 20, 0.5)
+    assert rate.expected(16 << 20) == pytest.approx(1.0)
+    cache = FakeCache(store=0.05)
+    slow = Settle(latest_first_trigger_poll=0.2)
+    pool = BlobPool(Harbor(cache), 1, settle=slow)
+    pool._store_rate.observe(1 << 20, 1000.0)  # pylint: disable=protected-access  # as if stores had crawled
+    try:
+        started = time.time()
+        pool.ensure(Repository(BASE, 'app'), Blob('sha256:' + 'c' * 64, 64 << 20, 'layer'), Tally()).stored.result(timeout=10)
+        assert time.time() - started < 1.0  # the first HEAD at the cap, not after the 45 000 s the rate predicts
+    finally:
+        pool.shutdown()
