@@ -68,11 +68,14 @@ class Warmer:
         unique = list({target.image: target for target in targets}.values())
         routes = self._routes(unique) if self.options.app_registry.deliver else None
         try:
-            with ThreadPoolExecutor(max_workers=self.options.jobs, thread_name_prefix='image') as images:
-                # Reading an image only queues its blobs; its result waits until the cache has stored them, in a
-                # second pass, so that no image slot idles while a cache commits and the readers never run dry.
-                begun = list(images.map(self._begin, unique))
-                done = list(images.map(self._settled, begun))
+            # An image's manifests are read, its blobs queued, and its thread waits until the cache holds them. Twice
+            # the jobs in images at once keeps the blob pool fed while some wait, yet reads no manifest far ahead of
+            # its blobs: Harbor waits 10 store checks (200 s) after a manifest's read, then fetches the missing blobs
+            # itself, skips one whose store is in flight, and its manifest push fails for good (docs/harbor.md 2.4
+            # steps 3 to 5, 2.5); a release's last manifests must not wait behind all its blobs.
+            with ThreadPoolExecutor(max_workers=2 * self.options.jobs, thread_name_prefix='image') as images:
+                warmed = list(images.map(self._warm, unique))
+            begun, done = [item for item, _result in warmed], [result for _item, result in warmed]
         finally:
             for pool in self._pools.values():
                 pool.shutdown()
@@ -109,8 +112,12 @@ class Warmer:
                                                          self.lock_dir)
             return self._pools[flavor.is_harbor]
 
+    def _warm(self, target: Target) -> tuple[Begun, ImageResult]:
+        begun = self._begin(target)
+        return begun, self._settled(begun)
+
     def _begin(self, target: Target) -> Begun:
-        """First pass: manifests read, blobs queued (or, in check mode, the whole dry run)."""
+        """Manifests read, blobs queued (or, in check mode, the whole dry run)."""
         begun = Begun(target, target.result(), Tally(), None, time.time())
         if begun.result.status is not None:  # unmatched, or an invalid reference: settled by planning
             return begun
@@ -124,7 +131,7 @@ class Warmer:
         return begun
 
     def _settled(self, begun: Begun) -> ImageResult:
-        """Second pass: the rest of an image's work (its blobs stored, Harbor's commit block)."""
+        """The rest of an image's work, once its blobs are queued: their stores, Harbor's commit block."""
         if begun.warm is not None:
             self._attempt(begun, begun.warm.settle)
         if begun.target.match is not None:
