@@ -180,9 +180,9 @@ def harbor(block):
     """The cold fleet through the emulated Harbor: wall, client, and the bytes each side carried."""
     fleet, runs, warmed = block['fleet'], block['runs'], block['warmed_bytes']
     widths = (-40, 8, 9, 9, 10, 12, 8, 8, 6, 6, -1)
-    lines = ['Cold warm through the emulated Harbor: %d images, %d image manifests; Harbor stores %s MB of blobs (every '
-             '(repository, blob) once); P = %d; best of %d' % (fleet['images'], fleet['platforms'], _mb(warmed),
-                                                              block['parallel'], block['repeat']),
+    title = ('Cold warm through the emulated Harbor: %d images, %d image manifests; Harbor stores %s MB of blobs (every '
+             '(repository, blob) once); P = %d; best of %d')
+    lines = [title % (fleet['images'], fleet['platforms'], _mb(warmed), block['parallel'], block['repeat']),
              _row(widths, ('run', 'seconds', 'in-module', 'client MB', 'Harbor sent', 'upstream MB', 'complete', 'client',
                            'x d', 'x t', 'all runs (s)'))]
     labels = (('a', '(a) module, blobs triggered'), ('r', '(r) module, reading every blob'),
