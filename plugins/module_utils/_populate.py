@@ -29,7 +29,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import 
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target, targets_for
 from ansible_collections.prewarm.harbor.plugins.module_utils._summary import failure_message
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import (
-    AppRegistryOptions, app_image_of, names_the_cache,
+    AppRegistryOptions, app_image_of, looked_for, names_the_cache,
 )
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.options import WarmOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.warmer import Warmer
@@ -58,7 +58,7 @@ def prepare(params: dict) -> Prepared:
     app = _app_registry_options(params.get('application_registry') or {}, params['wait_for_commit'])
     targets = targets_for(images, rules, platforms)
     if app.deliver:
-        _check_deliverable(targets)
+        _check_deliverable(targets, app)
     app_images = [image for image in (app_image_of(target, app) for target in targets) if image]
     app_hosts = sorted({urlsplit(image.repo.base).netloc for image in app_images})
     # Its own source (never the cache's credentials); the auth file is read again only when there is one to ask.
@@ -168,11 +168,11 @@ def _endpoints(given: dict) -> dict[str, str]:
     return endpoints
 
 
-def _check_deliverable(targets: list[Target]) -> None:
+def _check_deliverable(targets: list[Target], app: AppRegistryOptions) -> None:
     """Delivery copies to the registry an image's reference names, by tag: not to the cache it is warmed through,
     and not a reference with no tag to copy."""
     for target in targets:
-        if target.match is None or target.match.application_registry is False:
+        if target.match is None or not looked_for(target, app):
             continue
         if names_the_cache(target):
             raise OptionError('application_registry.deliver: %s names the cache itself (%s), so there is nothing to '

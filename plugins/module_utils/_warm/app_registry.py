@@ -115,10 +115,10 @@ def verify_all(registry: Registry, checks: list[tuple[Target, ImageResult]], opt
     """Judge every image (its ``application_registry`` block), all at once, waiting up to ``options.wait`` seconds for
     the ones not there yet."""
     deadline = time.time() + options.wait
-    checks = [check for check in checks if app_image_of(check[0], options) is not None]
-    if checks:
-        with ThreadPoolExecutor(max_workers=min(8, len(checks)), thread_name_prefix='app-registry') as lookers:
-            list(lookers.map(lambda check: _verify(registry, check[0], check[1], options, deadline), checks))
+    looks = [(image, result) for image, result in ((app_image_of(target, options), result) for target, result in checks) if image]
+    if looks:
+        with ThreadPoolExecutor(max_workers=min(8, len(looks)), thread_name_prefix='app-registry') as lookers:
+            list(lookers.map(lambda look: _verify(registry, look[0], look[1], deadline), looks))
 
 
 def applies(result: ImageResult) -> bool:
@@ -126,10 +126,8 @@ def applies(result: ImageResult) -> bool:
     return result.status in (WARMED, CACHED, WOULD_WARM)
 
 
-def _verify(registry: Registry, target: Target, result: ImageResult, options: AppRegistryOptions, deadline: float) -> None:
-    image = app_image_of(target, options)
-    if image is not None:
-        result.application_registry = judge_image(registry, image, result, deadline)
+def _verify(registry: Registry, image: AppImage, result: ImageResult, deadline: float) -> None:
+    result.application_registry = judge_image(registry, image, result, deadline)
 
 
 def judge_image(registry: Registry, image: AppImage, result: ImageResult, deadline: float) -> dict[str, Any]:
