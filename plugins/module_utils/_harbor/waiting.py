@@ -56,7 +56,7 @@ def _wait_one(registry: Registry, entry: Pending, deadline: float, options: Harb
         result.fail('%s: waiting for Harbor to commit it: %s' % (result.image, exc), changed=result.changed)
         return
     finally:
-        result.retries = (result.retries or 0) + tally.retries  # an int: the image was warmed (Warmer._settled)
+        result.retries = (result.retries or 0) + tally.retries  # an int: the image was warmed (Warmer._settle)
     result.harbor = commit_block(state, entry.pull, entry.due)
     result.harbor['waited'] = round(time.time() - started, 3)
     if not state.committed:  # the image was warmed (changed), but does not pull offline yet

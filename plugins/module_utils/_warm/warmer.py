@@ -34,8 +34,8 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._warm.options impor
 
 @dataclass
 class Begun:
-    """An image after the first pass: its result so far, its requests' retries, its warm (None when nothing is left
-    to do: unmatched, failed, check mode) and when it started."""
+    """An image being warmed: its result, its requests' retries, its warm (None when nothing is left to do after its
+    manifests: unmatched, failed, check mode) and when it started."""
 
     target: Target
     result: ImageResult
@@ -74,8 +74,7 @@ class Warmer:
             # itself, skips one whose store is in flight, and its manifest push fails for good (docs/harbor.md 2.4
             # steps 3 to 5, 2.5); a release's last manifests must not wait behind all its blobs.
             with ThreadPoolExecutor(max_workers=2 * self.options.jobs, thread_name_prefix='image') as images:
-                warmed = list(images.map(self._warm, unique))
-            begun, done = [item for item, _result in warmed], [result for _item, result in warmed]
+                begun = list(images.map(self._warm, unique))
         finally:
             for pool in self._pools.values():
                 pool.shutdown()
@@ -88,7 +87,7 @@ class Warmer:
         if routes is not None:
             deliver_all(routes, {item.result.image: item.result for item in begun}, app, self.check_mode)
             self.warnings += routes.warnings
-        by_image = {result.image: result.as_dict() for result in done}
+        by_image = {item.result.image: item.result.as_dict() for item in begun}
         results = [by_image[target.image] for target in targets]
         summary = counts(results)
         # Each image's bytes once, however often it is listed.
@@ -112,9 +111,10 @@ class Warmer:
                                                          self.lock_dir)
             return self._pools[flavor.is_harbor]
 
-    def _warm(self, target: Target) -> tuple[Begun, ImageResult]:
+    def _warm(self, target: Target) -> Begun:
         begun = self._begin(target)
-        return begun, self._settled(begun)
+        self._settle(begun)
+        return begun
 
     def _begin(self, target: Target) -> Begun:
         """Manifests read, blobs queued (or, in check mode, the whole dry run)."""
@@ -130,14 +130,13 @@ class Warmer:
             begun.warm = warm
         return begun
 
-    def _settled(self, begun: Begun) -> ImageResult:
+    def _settle(self, begun: Begun) -> None:
         """The rest of an image's work, once its blobs are queued: their stores, Harbor's commit block."""
         if begun.warm is not None:
             self._attempt(begun, begun.warm.settle)
         if begun.target.match is not None:
             begun.result.retries = begun.tally.retries
         begun.result.seconds = round(time.time() - begun.started, 3)
-        return begun.result
 
     @staticmethod
     def _attempt(begun: Begun, work: Callable[[], None]) -> bool:
