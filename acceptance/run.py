@@ -221,10 +221,8 @@ class Clients:
             argv = ['skopeo', '--insecure-policy', '--override-os', os_name, '--override-arch', arch, '--tmpdir', scratch]
             argv += ['--override-variant', variant] if variant else []
             if source.mirrored:  # the reference's host answered by the endpoint, as a node's mirror (skopeo's hidden flag)
-                conf = os.path.join(scratch, 'registries.conf')
-                with open(conf, 'w', encoding='utf-8') as handle:
-                    handle.write('[[registry]]\nprefix = "%s"\nlocation = "%s"\n' % (source.host, source.netloc))
-                argv += ['--registries-conf', conf]
+                from ansible_collections.prewarm.harbor.tests.stand.oracle import mirror_conf  # pylint: disable=import-outside-toplevel
+                argv += ['--registries-conf', mirror_conf(os.path.join(scratch, 'registries.conf'), source.host, source.url)]
             argv += ['copy', '--retry-times', '0', '--src-authfile', self.authfile]
             argv += ['--src-tls-verify=false'] if source.plain else ['--src-tls-verify=true'] + (
                 ['--src-cert-dir', self.cert_dir] if self.cert_dir else [])
