@@ -50,10 +50,12 @@ class Settle:
 
 class StoreRate:
     """How fast the cache has been storing triggered blobs, in bytes per second (a moving average), so that the first
-    "stored?" HEAD of the next one goes about when its store should end: one or two HEADs per blob, none late.
+    "stored?" HEAD of the next one goes half-way through its expected store: few HEADs per blob, none late (a late
+    HEAD holds a store slot idle; measured: first HEADs at 0.7 of a rate learned with the poll's lag in it left the
+    slots idle half the time).
 
-    Learned only from stores the first HEAD found still running: their time is known to within one poll, where one
-    found done at once only says it was faster (learning from those would drift the rate down, and HEADs later). And
+    Learned only from stores the first HEAD found still running, timed to the middle of their last poll: one found
+    done at once only says it was faster (learning from those would drift the rate down, and HEADs later). And
     only from blobs of a MiB or more: a small one's time is the cache's latency, not its rate (a 600-byte config
     stored in 70 ms would have a 24 MB layer waited for over ten minutes)."""
 
@@ -268,24 +270,27 @@ class BlobPool:
             delay = min(delay * (1.5 if self._queued_behind(chain) else 2), self.settle.longest_poll)
 
     def _poll_triggered(self, read: BlobRead) -> bool:
-        """After a trigger: the first HEAD when the store should be done (StoreRate), then every trigger_poll, slowing
-        down as the wait grows; given up on after patience plus the size at the slowest rate allowed."""
+        """After a trigger: the first HEAD half-way through the store's expected time (StoreRate), then every
+        trigger_poll until twice that time has passed, slowing down only beyond; given up on after patience plus the
+        size at the slowest rate allowed. A store slot is held until the HEAD says stored: a late HEAD is a slot idle."""
         started = time.time()
         size = read.blob.size
         expected = self._store_rate.expected(size)
-        delay = min(max(self.settle.first, 0.7 * expected), self.settle.latest_first_trigger_poll) if expected is not None \
+        delay = min(max(self.settle.first, 0.5 * expected), self.settle.latest_first_trigger_poll) if expected is not None \
             else self.settle.first
+        steady = started + 2 * max(expected or 0.0, self.settle.first)  # until then, every trigger_poll
         deadline = started + self.settle.patience + size / self.settle.slowest_store
         first = True
         while True:
             time.sleep(delay)
+            asked = time.time()
             if self.flavor.blob_stored(read.repo, read.blob.digest, read.tally):
-                if not first:
-                    self._store_rate.observe(size, time.time() - started)
+                if not first:  # ended between the last two HEADs: timed to within half the poll, unbiased
+                    self._store_rate.observe(size, asked - started - delay / 2)
                 return True
-            if time.time() > deadline:
+            if asked > deadline:
                 return False
-            delay = self.settle.trigger_poll if first else min(delay * 1.2, self.settle.longest_trigger_poll)
+            delay = self.settle.trigger_poll if first or asked < steady else min(delay * 1.2, self.settle.longest_trigger_poll)
             first = False
 
     def count(self, read: BlobRead) -> BlobStored | None:

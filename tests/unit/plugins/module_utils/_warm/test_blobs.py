@@ -198,3 +198,20 @@ def test_the_store_rate_is_learned_from_large_stores_only_and_never_delays_a_fir
         assert time.time() - started < 1.0  # the first HEAD at the cap, not after the 45 000 s the rate predicts
     finally:
         pool.shutdown()
+
+
+def test_triggered_stores_are_timed_without_the_polls_lag_so_first_heads_do_not_drift_later():
+    """Each learned store time feeds the next first HEAD; timed to the HEAD that saw it stored, the poll's lag would
+    be learned too, and every store after it would hold its slot a little longer (measured on the stand: half the
+    slots' time idle)."""
+    cache = FakeCache(store=0.3)
+    pool = BlobPool(Harbor(cache), 1)
+    large = [Blob('sha256:%064x' % number, 4 << 20, 'layer') for number in range(6)]
+    try:
+        for blob in large:  # one at a time: each store's first HEAD comes from the rate the ones before taught
+            pool.ensure(Repository(BASE, 'app'), blob, Tally()).stored.result(timeout=10)
+        learned = pool._store_rate.expected(4 << 20)  # pylint: disable=protected-access
+    finally:
+        pool.shutdown()
+    assert learned is not None
+    assert learned == pytest.approx(0.3, abs=0.05)
