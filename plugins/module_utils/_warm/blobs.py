@@ -44,6 +44,7 @@ class Settle:
     patience: float = 10.0
     trigger_poll: float = 0.05  # between two HEADs after a trigger's expected end (a HEAD costs Harbor a database row)
     longest_trigger_poll: float = 0.5
+    steady_trigger_polls: float = 1.0  # seconds of HEADs every trigger_poll at least (a small blob's store is latency)
     latest_first_trigger_poll: float = 2.0  # however large the blob and slow the stores so far
     slowest_store: float = 1 << 20  # bytes per second: a triggered store slower than this is given up on
 
@@ -54,10 +55,10 @@ class StoreRate:
     HEAD holds a store slot idle; measured: first HEADs at 0.7 of a rate learned with the poll's lag in it left the
     slots idle half the time).
 
-    Learned only from stores the first HEAD found still running, timed to the middle of their last poll: one found
-    done at once only says it was faster (learning from those would drift the rate down, and HEADs later). And
-    only from blobs of a MiB or more: a small one's time is the cache's latency, not its rate (a 600-byte config
-    stored in 70 ms would have a 24 MB layer waited for over ten minutes)."""
+    Learned from every store of a blob of a MiB or more: one the first HEAD found done taught that it took no longer
+    than that (a store found done at once, never learned from, left the rate at its slowest stores' and every first
+    HEAD late), one found running is timed to the middle of its last poll. A small blob's time is the cache's latency,
+    not its rate (a 600-byte config stored in 70 ms would have a 24 MB layer waited for over ten minutes)."""
 
     SMALLEST = 1 << 20  # bytes: the smallest store that is timed
 
@@ -271,22 +272,22 @@ class BlobPool:
 
     def _poll_triggered(self, read: BlobRead) -> bool:
         """After a trigger: the first HEAD half-way through the store's expected time (StoreRate), then every
-        trigger_poll until twice that time has passed, slowing down only beyond; given up on after patience plus the
-        size at the slowest rate allowed. A store slot is held until the HEAD says stored: a late HEAD is a slot idle."""
+        trigger_poll until twice that time (at least steady_trigger_polls) has passed, slowing down only beyond;
+        given up on after patience plus the size at the slowest rate allowed. A store slot is held until the HEAD says stored: a late HEAD is a slot idle."""
         started = time.time()
         size = read.blob.size
         expected = self._store_rate.expected(size)
         delay = min(max(self.settle.first, 0.5 * expected), self.settle.latest_first_trigger_poll) if expected is not None \
             else self.settle.first
-        steady = started + 2 * max(expected or 0.0, self.settle.first)  # until then, every trigger_poll
+        steady = started + max(2 * (expected or 0.0), self.settle.steady_trigger_polls)  # until then, every trigger_poll
         deadline = started + self.settle.patience + size / self.settle.slowest_store
         first = True
         while True:
             time.sleep(delay)
             asked = time.time()
             if self.flavor.blob_stored(read.repo, read.blob.digest, read.tally):
-                if not first:  # ended between the last two HEADs: timed to within half the poll, unbiased
-                    self._store_rate.observe(size, asked - started - delay / 2)
+                # Ended between the last two HEADs: timed to the middle; found at the first HEAD: no longer than that
+                self._store_rate.observe(size, asked - started - (0.0 if first else delay / 2))
                 return True
             if asked > deadline:
                 return False
