@@ -71,12 +71,14 @@ class Commit:
                     note=self.note)
 
 
-def inspect(registry: Registry, pull: Pull, tally: Tally | None = None) -> Commit:
-    """Ask Harbor's artifacts API what it holds for ``pull``: a Commit."""
+def inspect(registry: Registry, pull: Pull, tally: Tally | None = None, each_platform: bool = True) -> Commit:
+    """Ask Harbor's artifacts API what it holds for ``pull``: a Commit. ``each_platform=False``: where the top is not
+    committed, its platforms are not asked one by one (their ``held`` stays empty): before a warm, a missing top says
+    enough (not cached), and one blob HEAD tells whether Harbor holds some of it (flavor.holds_some)."""
     top = artifact(registry, pull.repo, pull.reference, tally)
     kept = set(top.children) if top else set()
     held = []
-    for label, digest in pull.platforms:
+    for label, digest in (pull.platforms if top is not None or each_platform else ()):
         if digest in kept or (top is not None and top.digest == digest) or \
                 artifact(registry, pull.repo, digest, tally) is not None:
             held.append(label)

@@ -103,8 +103,9 @@ class Distribution:
         """What a pull of the image needs the cache to hold, where the cache can tell (Harbor): else None."""
         return None
 
-    def committed(self, pull: Pull | None, tally: Tally) -> Commit | None:
-        """What the cache has committed of ``pull``; None where nothing can tell, so a warm always counts as a change."""
+    def committed(self, pull: Pull | None, tally: Tally, each_platform: bool = True) -> Commit | None:
+        """What the cache has committed of ``pull``; None where nothing can tell, so a warm always counts as a change.
+        ``each_platform``: see _harbor.commit.inspect."""
         return None
 
     def commit(self, result: ImageResult, pull: Pull, state: Commit, timeline: Timeline, top: Manifest) -> float | None:
@@ -194,8 +195,8 @@ class Harbor(Distribution):
         return Pull(repository_of(top), matched(target).reference, top.digest, top.is_index,
                     [(str(image.platform), image.manifest.digest) for image in platforms])
 
-    def committed(self, pull: Pull | None, tally: Tally) -> Commit | None:
-        return inspect(self.registry, pull, tally) if pull is not None else None
+    def committed(self, pull: Pull | None, tally: Tally, each_platform: bool = True) -> Commit | None:
+        return inspect(self.registry, pull, tally, each_platform) if pull is not None else None
 
     def holds_some(self, state: Commit | None, first: tuple | None, tally: Tally) -> bool:
         """Anything committed says yes; otherwise one HEAD of the first blob decides, which finds a warm Harbor has not
