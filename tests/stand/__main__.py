@@ -27,7 +27,7 @@ def _parser():
     up.add_argument('--replication', choices=('event', 'manual', 'none'), default='event',
                     help='the policy Harbor starts with, from proxy_hub to the application registry (none: no policy)')
     up.add_argument('--harbor-version', choices=VERSIONS, default='2.14',
-                    help='whose store rules Harbor follows (docs/harbor.md 11.1): 2.14 (HEAD), 2.13 or 2.9.1')
+                    help='whose rules Harbor follows (docs/harbor.md 11.1, 10.1): 2.14 (HEAD), 2.15.0, 2.13 or 2.9.1')
     up.add_argument('--fleet', type=int, default=0, help='also push this many images bench/app-NNN:1.0 sharing base layers')
     up.add_argument('--fleet-mb', type=int, default=100, help='total size of the fleet, MiB')
     return parser

@@ -16,10 +16,13 @@ Processes:
 """
 
 import atexit
+import contextlib
 import dataclasses
 import json
 import os
 import secrets
+import shutil
+import tempfile
 import time
 import urllib.parse
 
@@ -258,6 +261,19 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         self._procs['upstream'].wait_ready()
         self.harbor_health_check()
 
+    @contextlib.contextmanager
+    def upstream_tag_deleted(self, repository, tag):
+        """Upstream without ``<repository>:<tag>`` inside the block, as when a publisher deletes a tag: its manifest
+        stays by digest, a request by tag gets 404 (the tag's directory moved out of upstream's storage, and back)."""
+        tags = os.path.join(self.upstream_storage_dir, 'docker', 'registry', 'v2', 'repositories', repository, '_manifests', 'tags')
+        kept = tempfile.mkdtemp(prefix='tag-', dir=self.workdir)
+        shutil.move(os.path.join(tags, tag), kept)
+        try:
+            yield
+        finally:
+            shutil.move(os.path.join(kept, tag), tags)
+            os.rmdir(kept)
+
     def reset_cache(self):
         """Both caches cold: the proxy's storage wiped, Harbor's jobs cancelled (replications included), its database,
         events, executions and registry emptied; the application registry emptied too. Policies stay."""
@@ -370,7 +386,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         self.harbor.act('listen', on=True)
 
     def set_harbor_version(self, version):
-        """Follow the 11.1 store rules of ``'2.14'`` (HEAD), ``'2.13'`` or ``'2.9.1'`` from now on."""
+        """Follow the rules of ``'2.14'`` (HEAD), ``'2.15.0'`` (#22175's deletion), ``'2.13'`` or ``'2.9.1'`` from now on."""
         self.harbor.act('version', version=version)
 
     def harbor_delete_artifact(self, repository, reference):

@@ -7,9 +7,10 @@ it starts with, the release whose store rules it follows, and Harbor's timers (d
 import dataclasses
 import json
 
-# The releases whose 11.1 rules the emulator can follow: '2.14' (v2.14.0 and later, HEAD), '2.13' (v2.9.2, v2.10.1,
-# v2.11 - v2.13), '2.9.1' (and earlier).
-VERSIONS = ('2.14', '2.13', '2.9.1')
+# The releases whose rules the emulator can follow: '2.14' (v2.14.0 and later, HEAD: 11.1's store rules), '2.15.0'
+# (v2.14.0 - v2.14.4 and v2.15.0: the same, and a manifest request by tag that upstream answers 404 deletes the local
+# artifact, 10.1 item 10), '2.13' (v2.9.2, v2.10.1, v2.11 - v2.13), '2.9.1' (and earlier).
+VERSIONS = ('2.14', '2.15.0', '2.13', '2.9.1')
 # 11.4: what a system-level robot needs to start replications and to use temporary narrow policies.
 REPLICATOR_PERMISSIONS = ('replication-policy:list', 'replication-policy:read', 'replication-policy:create',
                           'replication-policy:delete', 'replication:create', 'replication:read', 'replication:list')

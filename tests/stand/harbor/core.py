@@ -11,11 +11,14 @@ with that tag (or none). Which PUTs a store makes, and whether an existing artif
 version    single manifest (11.1 step 3)                index                   event for an existing row
 =========  ===========================================  ======================  ==========================
 ``2.14``   by digest, then by tag (a GET by tag)         by the trimmed digest   no (v2.13.0+, #21726)
+``2.15.0`` as ``2.14``                                   as ``2.14``             no
 ``2.13``   by digest only                                by the trimmed digest   no
 ``2.9.1``  by the requested reference                    by the requested tag    yes (<= v2.11.0)
 =========  ===========================================  ======================  ==========================
 
 The emulator stores the manifest in L once, by digest; the PUTs are what the database and the events see.
+``2.15.0`` stands for v2.14.0 - v2.14.4 and v2.15.0, which also delete a tag's artifact when upstream answers 404 to
+a manifest request by that tag (10.1 item 10, goharbor/harbor#22175).
 EnsureTag (3.2) attaches tags without any event.
 """
 
@@ -34,10 +37,12 @@ class Rules:
     index_by_tag: bool
     fire_existing: bool
     harbor_version: str  # systeminfo's; '' keeps the settings' (HEAD)
+    deletes_on_not_found: bool = False  # goharbor/harbor#22175
 
 
 RULES = {
     '2.14': Rules(('digest', 'tag'), False, False, ''),
+    '2.15.0': Rules(('digest', 'tag'), False, False, 'v2.15.0-e2b5ce92', deletes_on_not_found=True),
     '2.13': Rules(('digest',), False, False, 'v2.13.3-d06ceb25'),
     '2.9.1': Rules(('reference',), True, True, 'v2.9.1-5cbb1b01'),
 }
@@ -68,7 +73,7 @@ class Core:
 
     @property
     def version(self):
-        """'2.14', '2.13' or '2.9.1'."""
+        """One of VERSIONS."""
         with self._lock:
             return self._version
 
@@ -88,6 +93,11 @@ class Core:
             elif kind == 'reference':
                 puts.append(tag)
         return puts
+
+    @property
+    def deletes_on_not_found(self):
+        """Whether a manifest request by tag that upstream answers 404 deletes the tag's local artifact (#22175)."""
+        return RULES[self.version].deletes_on_not_found
 
     def index_tag(self, reference):
         """The tag of the trimmed index's PUT: the requested tag up to v2.9.1 (by tag), else ''."""

@@ -112,6 +112,11 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
         if exc.code == 'TOO_MANY_REQUEST' and local is None:
             return replies.error(429, 'TOO_MANY_REQUEST', 'too many requests to upstream registry')
         if exc.code == 'NOT_FOUND' and not (local is not None and project.local_on_not_found):
+            if local is not None and self.core.deletes_on_not_found:
+                # v2.14.0 - v2.15.0 (10.1 item 10): as the 404 goes out, a goroutine DELETEs the tag's manifest by
+                # digest in core's /v2, which deletes the artifact (``controller.go:UseLocalManifest``,
+                # ``registry/manifest.go:deleteManifest``); a request by digest found locally never gets here
+                self.jobs.spawn(f'delete {repo}@{local.digest}', self.core.delete, repo, local.digest)
             return replies.error(404, 'NOT_FOUND', f'resource not found: repo {repo}, tag {tag_of(ref)} not found')
         return self.local_manifest(method, repo, ref, if_none_match)
 

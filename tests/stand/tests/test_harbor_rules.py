@@ -349,3 +349,26 @@ def test_unhealthy_registry_serves_local_content_only(cold):
     assert [entry.backend for entry in cold.harbor_log(since=mark) if entry.kind] == ['local', '']
     assert cold.harbor_health_check() is True
     assert Client(cold, f'{cold.public_project}/{other.repository}').manifest(other.tag).status_code == 200
+
+
+@pytest.mark.parametrize('version, deletes', [('2.15.0', True), ('2.14', False)])
+def test_a_tag_deleted_upstream_deletes_harbors_copy_on_v2_15_0(cold, version, deletes):
+    """10.1 item 10: on v2.14.0 - v2.15.0 a manifest request by tag that upstream answers 404 deletes the tag's local
+    artifact (goharbor/harbor#22175), so the image no longer pulls offline; HEAD (v2.15.1+) and v2.13 keep it. A
+    request by digest is answered locally and never asks upstream (2.1 step 2)."""
+    image, repository, client = seeded(cold, 'schema2')
+    assert client.manifest(image.tag).status_code == 200
+    for blob in image.platforms[0].blobs:
+        assert client.blob(blob.digest).status_code == 200
+    assert cold.harbor_quiesce(60)
+    cold.set_harbor_version(version)
+    try:
+        with cold.upstream_tag_deleted(image.repository, image.tag):
+            assert client.manifest(image.digest).status_code == 200  # by digest: local, harmless on every version
+            assert artifact(repo_state(cold, repository), image.digest) is not None
+            assert client.manifest(image.tag).status_code == 404
+            assert cold.harbor_quiesce(60)
+            assert (artifact(repo_state(cold, repository), image.digest) is None) == deletes
+            assert offline(cold, f'{repository}:{image.tag}', 'linux/amd64') == ((False, False) if deletes else (True, True))
+    finally:
+        cold.set_harbor_version('2.14')
