@@ -331,6 +331,13 @@ images:
         expected_in:
           description: Seconds from the image's result until RV(images[].harbor.expected_at).
           type: float
+        upstream_checked:
+          description:
+            - Whether this run asked upstream what the tag names. False on Harbor v2.14.0 to v2.14.4 and v2.15.0 for a
+              tag Harbor already held. Those releases delete their copy when a request by the tag finds it gone
+              upstream (goharbor/harbor#22175). So the module reads that copy by digest and asks nothing by tag. A tag
+              moved upstream is then not seen, and RV(images[].digest) is Harbor's own.
+          type: bool
         note:
           description: Why Harbor will not commit what is asked however long one waits (for example goharbor/harbor#20920), or null.
           type: str
@@ -383,7 +390,9 @@ summary:
     - Counts per status, what the call pulled through the runner (C(bytes_pulled), C(blobs_pulled)) and what it made the
       caches store (C(bytes_stored), C(blobs_stored)), each blob counted once.
     - On Harbor also C(harbor_committed) and C(harbor_pending) (images warmed or cached, committed or not yet) and
-      C(harbor_expected_at), when the last pending one is due.
+      C(harbor_expected_at), when the last pending one is due, and C(harbor_versions), each Harbor's release as its
+      systeminfo API gives it (C(unknown) when it does not, for example to anonymous callers; then the newest
+      release's behaviour is assumed).
     - With O(application_registry.verify) also C(application_registry_present) and C(application_registry_missing),
       the images there by tag with every platform, and those not (each with its cause in its result), and
       C(application_registries), the same per registry with those this run C(delivered).

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import INDEX_TYPES
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import Platform, normalize
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, RegistryError, Tally
@@ -35,6 +36,10 @@ class Artifact:
         # Harbor copies an image config's os and architecture (not the variant) into extra_attrs.
         self.platform: Platform | None = normalize(extra.get('os'), extra.get('architecture'), extra.get('variant')) \
             if extra.get('os') and extra.get('architecture') else None
+
+    @property
+    def is_index(self) -> bool:
+        return self.media_type in INDEX_TYPES or bool(self.children)
 
 
 def artifact_url(repo: Repository, reference: str) -> str:

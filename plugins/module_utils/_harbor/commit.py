@@ -36,11 +36,12 @@ class Pull:
     upstream (an index's differs from the one Harbor stores, which it re-serialises).
     """
 
-    def __init__(self, repo: Repository, reference: str, upstream_digest: str, is_index: bool,
-                 platforms: list[tuple[str, str]]) -> None:
+    def __init__(self, repo: Repository, reference: str, upstream_digest: str, is_index: bool,  # pylint: disable=too-many-arguments
+                 platforms: list[tuple[str, str]], upstream_checked: bool = True) -> None:
         self.repo = repo  # a Repository: where the pull is made
         self.reference = reference
-        self.upstream_digest = upstream_digest
+        self.upstream_digest = upstream_digest  # Harbor's own when not upstream_checked
+        self.upstream_checked = upstream_checked  # whether upstream was asked what the reference names
         self.is_index = is_index
         self.platforms = platforms
 
@@ -67,8 +68,8 @@ class Commit:
 
     def block(self, pull: Pull) -> dict[str, Any]:
         return dict(committed=self.committed, digest=self.digest, platforms=list(self.platforms),
-                    index_digest_offline=bool(pull.is_index and self.digest == pull.upstream_digest),
-                    note=self.note)
+                    index_digest_offline=bool(pull.is_index and pull.upstream_checked and self.digest == pull.upstream_digest),
+                    upstream_checked=pull.upstream_checked, note=self.note)
 
 
 def inspect(registry: Registry, pull: Pull, tally: Tally | None = None, each_platform: bool = True) -> Commit:
@@ -108,6 +109,7 @@ class Timeline:
     """When each request that starts a Harbor store job was sent, and when the blobs it needs were stored."""
 
     def __init__(self) -> None:
+        self.upstream_checked = True  # False: the tag was resolved by Harbor's artifacts API alone (flavor.Harbor._tag_kept)
         self.head: float | None = None  # the HEAD by tag: it starts EnsureTag
         self.top: float | None = None  # the GET of the top manifest
         self.children: dict[str, list[float | None]] = {}  # digest -> [requested at, its blobs stored at (None: not read)]

@@ -20,6 +20,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._errors import Imag
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.api import Artifact, artifact
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Commit, Pull, Timeline, expected, inspect
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.version import HarborVersion, parse, read_version
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.waiting import commit_block
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import Blob, Manifest
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import ALL, Platform, _All, attestations, from_descriptor
@@ -99,7 +100,7 @@ class Distribution:
         result.finish(WOULD_WARM)
         result.platforms = [PlatformResult(str(platform), WOULD_WARM) for platform in target.platforms]
 
-    def pull(self, target: Target, top: Manifest, platforms: list) -> Pull | None:
+    def pull(self, target: Target, top: Manifest, platforms: list, timeline: Timeline) -> Pull | None:
         """What a pull of the image needs the cache to hold, where the cache can tell (Harbor): else None."""
         return None
 
@@ -123,6 +124,10 @@ class Harbor(Distribution):
     timers, per (repository, digest), and its artifacts API says what it has committed."""
 
     is_harbor = True
+
+    def __init__(self, registry: Registry, options: HarborOptions | None = None, version: HarborVersion | None = None) -> None:
+        super().__init__(registry, options)
+        self.version = version or parse('')  # unknown: the newest's behaviour
 
     def lock_scope(self, repo: Repository) -> str:
         """Harbor stores per (repository, digest) (docs/harbor.md 4.5): only the same repository waits."""
@@ -163,12 +168,26 @@ class Harbor(Distribution):
         Harbor has stored it (docs/harbor.md 2.7). A single manifest fetched by tag is stored with its tag."""
         match = matched(target)
         if not is_digest(match.reference):
+            stored = self._tag_kept(match, tally)
+            if stored is not None and stored.digest:
+                timeline.upstream_checked = False
+                timeline.top = time.time()
+                return self.registry.manifest(match.repo, stored.digest, tally, expected_digest=stored.digest)
             timeline.head = time.time()
             head = self.registry.manifest_head(match.repo, match.reference, tally)
             if head is not None and head.is_index:
                 timeline.top = time.time()
                 return self.registry.manifest(match.repo, head.digest, tally, expected_digest=head.digest)
         return super().top_manifest(target, tally, timeline)
+
+    def _tag_kept(self, match: RuleMatch, tally: Tally) -> Artifact | None:
+        """On a release that deletes its copy of a tag when a request by that tag finds it gone upstream (v2.14.0 to
+        v2.15.0, goharbor/harbor#22175), the artifact Harbor holds under the tag: then nothing is asked by tag, only
+        by digest, which Harbor answers from its storage without asking upstream. None elsewhere, or when Harbor holds
+        no artifact under the tag (then a request by tag finds nothing to delete: it is safe)."""
+        if not self.version.deletes_on_upstream_not_found:
+            return None
+        return artifact(self.registry, match.repo, match.reference, tally)
 
     def attestations(self, index: Manifest) -> dict:
         """Harbor stores an index only once every child it lists is stored (docs/harbor.md 2.6), attestations too."""
@@ -181,19 +200,24 @@ class Harbor(Distribution):
         """Harbor answers a manifest HEAD without storing anything, and its artifacts API tells what it committed."""
         super().dry_run(target, result, tally)
         match = matched(target)
-        head = self.registry.manifest_head(match.repo, match.reference, tally)
-        if head is None:
-            raise ImageError('manifest %s not found: check the tag or digest exists upstream' % match.manifest_url)
-        result.digest = head.digest
-        stored = artifact(self.registry, head.repository, match.reference, tally)
-        if stored is not None:
-            result.platforms = committed_platforms(target.platforms, head.is_index, head.digest, stored)
+        kept = self._tag_kept(match, tally) if not is_digest(match.reference) else None
+        if kept is not None and kept.digest:  # on a release that would delete it were the tag gone upstream: not asked by tag
+            result.digest = kept.digest
+            result.platforms = committed_platforms(target.platforms, kept.is_index, kept.digest, kept)
+        else:
+            head = self.registry.manifest_head(match.repo, match.reference, tally)
+            if head is None:
+                raise ImageError('manifest %s not found: check the tag or digest exists upstream' % match.manifest_url)
+            result.digest = head.digest
+            stored = artifact(self.registry, head.repository, match.reference, tally)
+            if stored is not None:
+                result.platforms = committed_platforms(target.platforms, head.is_index, head.digest, stored)
         if result.platforms and all(entry.status == CACHED for entry in result.platforms):
             result.finish(CACHED)
 
-    def pull(self, target: Target, top: Manifest, platforms: list) -> Pull | None:
+    def pull(self, target: Target, top: Manifest, platforms: list, timeline: Timeline) -> Pull | None:
         return Pull(repository_of(top), matched(target).reference, top.digest, top.is_index,
-                    [(str(image.platform), image.manifest.digest) for image in platforms])
+                    [(str(image.platform), image.manifest.digest) for image in platforms], timeline.upstream_checked)
 
     def committed(self, pull: Pull | None, tally: Tally, each_platform: bool = True) -> Commit | None:
         return inspect(self.registry, pull, tally, each_platform) if pull is not None else None
@@ -217,9 +241,10 @@ class Harbor(Distribution):
 
 
 def flavor_of(registry: Registry, base: str, flavor: str, options: HarborOptions) -> Distribution:
-    """The flavour of the cache at ``base``: as the ``cache_flavor`` option says, or asked (``auto``)."""
+    """The flavour of the cache at ``base``: as the ``cache_flavor`` option says, or asked (``auto``); a Harbor's
+    with its release."""
     is_harbor = registry.is_harbor(base) if flavor == 'auto' else flavor == 'harbor'
-    return (Harbor if is_harbor else Distribution)(registry, options)
+    return Harbor(registry, options, read_version(registry, base)) if is_harbor else Distribution(registry, options)
 
 
 def matched(target: Target) -> RuleMatch:

@@ -89,7 +89,7 @@ class ImageWarm:
         else:
             self.timeline.child(top.digest, self.timeline.top)
             images = [PlatformImage(None, repository_of(top), top)]
-        self.pull = self.flavor.pull(self.target, top, images)
+        self.pull = self.flavor.pull(self.target, top, images, self.timeline)
         self.before = self.flavor.committed(self.pull, self.tally, each_platform=False)  # cached or not: enough
         first = next(((image.repo, image.manifest.blobs[0].digest) for image in images if image.manifest.blobs), None)
         probe = not self.cached and self.flavor.holds_some(self.before, first, self.tally)

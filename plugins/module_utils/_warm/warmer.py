@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
-from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution, flavor_of, matched
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution, Harbor, flavor_of, matched
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.waiting import wait_all
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, Tally
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import ImageResult
@@ -30,6 +30,12 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._warm.delivery impo
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, Settle
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.image import ImageWarm
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.options import WarmOptions
+
+
+UNKNOWN_RELEASE = ('Harbor %s did not name its release (its systeminfo API names it to authenticated callers only), so '
+                   'the newest is assumed; on v2.14.0 to v2.15.0 a request by a tag deleted upstream makes Harbor delete '
+                   'its copy (goharbor/harbor#22175), which the module avoids only knowing the release: give it valid '
+                   'Harbor credentials (username and password)')
 
 
 @dataclass
@@ -57,6 +63,8 @@ class Warmer:
         self.lock_dir = lock_dir
         self._pools: dict[bool, BlobPool] = {}  # per flavour: is_harbor -> its pool
         self._pools_lock = threading.Lock()
+        self._flavors: dict[str, Distribution] = {}  # per cache (base URL): asked once per run
+        self._flavors_lock = threading.Lock()
         self.warnings: list[str] = []  # said once per call (what may undo a delivery)
 
     def run(self, targets: list[Target]) -> tuple[list[dict], dict]:
@@ -92,6 +100,10 @@ class Warmer:
         summary = counts(results)
         # Each image's bytes once, however often it is listed.
         summary.update(blob_counts(list(by_image.values())), seconds=round(time.time() - started, 3))
+        harbors = {base: flavor.version for base, flavor in self._flavors.items() if isinstance(flavor, Harbor)}
+        if harbors:
+            summary['harbor_versions'] = {base: str(version) for base, version in harbors.items()}
+        self.warnings += [UNKNOWN_RELEASE % base for base, version in harbors.items() if version.release is None]
         return results, summary
 
     def _routes(self, targets: list[Target]) -> Routes:
@@ -101,7 +113,10 @@ class Warmer:
         return find_routes(self.registry, targets, self.options.app_registry, is_harbor)
 
     def _flavor(self, base: str) -> Distribution:
-        return flavor_of(self.registry, base, self.options.flavor, self.options.harbor)
+        with self._flavors_lock:  # one probe per cache, however many images start at once
+            if base not in self._flavors:
+                self._flavors[base] = flavor_of(self.registry, base, self.options.flavor, self.options.harbor)
+            return self._flavors[base]
 
     def _pool(self, flavor: Distribution) -> BlobPool:
         """One pool per flavour: its lock scope and HEADs are the flavour's (threads start on first use)."""

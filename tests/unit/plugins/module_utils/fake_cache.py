@@ -35,6 +35,7 @@ class FakeCache:
         self.blobs = {}  # digest -> bytes
         self.held = {}  # (repository, digest) -> when the cache holds it from
         self.committed = {}  # (repository, tag or digest) -> Harbor artifact document
+        self.harbor_version = ''  # what systeminfo says ('': nothing, as to an anonymous caller)
         self.lose = set()
         self.lose_once = set()
         self.log = []  # (method, 'manifest' or 'blob', repository, reference or digest)
@@ -136,7 +137,10 @@ class FakeCache:
         return BlobHead(found, found)
 
     def api_json(self, url, what, tally=None):
-        """Harbor's artifacts API: /api/v2.0/projects/<p>/repositories/<name, encoded twice>/artifacts/<reference>."""
+        """Harbor's artifacts API: /api/v2.0/projects/<p>/repositories/<name, encoded twice>/artifacts/<reference>;
+        and systeminfo (not logged: read once per cache, before any image)."""
+        if urlsplit(url).path.endswith('/systeminfo'):
+            return {'harbor_version': self.harbor_version} if self.harbor_version else {}
         parts = urlsplit(url).path.split('/')
         repository = '%s/%s' % (unquote(parts[4]), unquote(unquote(parts[6])))
         self._record('GET', 'artifact', repository, unquote(parts[8]))

@@ -122,3 +122,29 @@ def test_a_bug_is_not_made_an_image_failure_but_shows_its_traceback(tmp_path):
     cache.index('proxy/app', '1')
     with pytest.raises(ValueError, match="invalid literal for int"):
         warm(cache, ['proxy/app:1'], tmp_path)
+
+
+def test_on_harbor_v2_15_0_a_tag_harbor_holds_is_never_asked_by_tag(tmp_path):
+    """v2.14.0 - v2.15.0 delete their copy when a request by tag finds the tag gone upstream (goharbor/harbor#22175):
+    a held tag is resolved by the artifacts API and read by digest; a tag Harbor does not hold is asked as usual (a
+    request by it finds nothing to delete)."""
+    cache = FakeCache(harbor=True)
+    cache.harbor_version = 'v2.15.0-e2b5ce92'
+    cache.commit('proxy/app', '1', cache.index('proxy/app', '1'))
+    cache.index('proxy/app', '2', layers=(b'two',))
+    results, summary = warm(cache, ['proxy/app:1', 'proxy/app:2'], tmp_path)
+    held, new = results['proxy/app:1'], results['proxy/app:2']
+    assert (held['status'], held['harbor']['committed'], held['harbor']['upstream_checked']) == ('cached', True, False)
+    assert (new['status'], new['harbor']['upstream_checked']) == ('warmed', True)
+    by_tag = {(method, reference) for method, kind, _repository, reference in cache.log if kind == 'manifest' and ':' not in reference}
+    assert by_tag == {('HEAD', '2')}  # an index: HEAD by tag (EnsureTag), then GET by digest
+    assert summary['harbor_versions'] == {'http://cache.test': 'v2.15.0-e2b5ce92'}
+
+
+def test_check_mode_on_harbor_v2_15_0_asks_a_held_tag_nothing_through_the_proxy(tmp_path):
+    cache = FakeCache(harbor=True)
+    cache.harbor_version = 'v2.15.0-e2b5ce92'
+    cache.commit('proxy/app', '1', cache.index('proxy/app', '1'))
+    results, _summary = warm(cache, ['proxy/app:1'], tmp_path, check_mode=True)
+    assert results['proxy/app:1']['status'] == 'cached'
+    assert {(method, kind) for method, kind, _repository, _reference in cache.log} == {('GET', 'artifact')}
