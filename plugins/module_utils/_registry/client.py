@@ -421,7 +421,9 @@ def _check(response: requests.Response, what: str) -> None:
     if status == 403:
         raise RegistryError('%s: access denied (403%s): the account may not pull from this project' % (what, detail))
     if status == 429:
-        raise RegistryError('%s: still rate limited (429) after retries: lower max_parallel_jobs or retry later' % what)
+        raise RegistryError('%s: still rate limited (429) after retries%s: lower max_parallel_jobs or retry later; a '
+                            'Harbor proxy cache answers 429 when its upstream (Docker Hub: pulls per 6 hours) refuses '
+                            'and it holds no copy: give its registry endpoint an upstream account' % (what, detail))
     if status >= 500:
         raise RegistryError('%s: HTTP %d%s, still after retries: the cache or its upstream is failing; retry later or '
                             'check the cache\'s logs' % (what, status, detail))

@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""How a real Harbor fails in production (docs/harbor.md 8.3, 10), made to happen on the emulated Harbor mid-run:
+each image recovered or failed with a message naming the cause, never a false ``warmed`` or ``cached``; whatever
+the run says is warmed pulls offline with skopeo and containerd."""
+
+import threading
+import time
+
+import pytest
+
+from ansible_collections.prewarm.harbor.tests.e2e.playbook import ecr, in_project, warm
+from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
+from ansible_collections.prewarm.harbor.tests.stand.judge import offline
+
+SCALED = dict(harbor_check_interval=HARBOR_INTERVAL, platforms=['linux/amd64'])
+
+
+@pytest.fixture
+def cold(stand):
+    stand.reset_cache()
+    yield stand
+    stand.set_upstream_fault('ok')
+    stand.start_harbor()
+
+
+def later(seconds, action):
+    """``action()`` in ``seconds``, on a thread (joined by the caller)."""
+    thread = threading.Thread(target=lambda: (time.sleep(seconds), action()), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_upstream_rate_limit_through_harbor_serves_what_harbor_holds_and_names_the_limit_for_the_rest(cold):
+    """Docker Hub's 429 reaches Harbor: an image Harbor holds is answered from its copy (2.1 step 4: cached, no
+    upstream needed); one it does not hold gets 429, is retried, and fails naming the rate limit; never warmed."""
+    held, fresh = cold.images['schema2'], cold.images['oci']
+    first = warm(cold, [ecr(cold.public_project, held)], wait_for_commit=60, **SCALED)
+    assert first.images[0]['status'] == 'warmed', first
+    cold.set_upstream_fault('rate_limited')
+    run = warm(cold, [ecr(cold.public_project, held), ecr(cold.public_project, fresh)], **SCALED)
+    kept, limited = run.images
+    assert (kept['status'], kept['harbor']['committed']) == ('cached', True), run
+    assert limited['status'] == 'failed' and '429' in limited['msg'] and 'rate limit' in limited['msg'], limited
+    assert limited['retries'] >= 1
+    assert offline(cold, in_project(cold.public_project, held), 'linux/amd64') == (True, True)
+
+
+def test_a_rate_limit_lifted_within_the_retries_warms(cold):
+    """Harbor sends no Retry-After with its 429; the module's retries (backoff 0.5, 1, 2 s) outlast a short limit."""
+    image = cold.images['oci']
+    cold.set_upstream_fault('rate_limited')
+    lifted = later(1.0, lambda: cold.set_upstream_fault('ok'))
+    run = warm(cold, [ecr(cold.public_project, image)], wait_for_commit=60, **SCALED)
+    lifted.join()
+    entry = run.images[0]
+    assert entry['status'] == 'warmed' and entry['retries'] >= 1 and entry['harbor']['committed'], run
+    assert offline(cold, in_project(cold.public_project, image), 'linux/amd64') == (True, True)
+
+
+@pytest.mark.parametrize('outage', [1.5, 8.0])
+def test_harbor_restarting_mid_run_is_survived_or_reported_per_image(cold, outage):
+    """Harbor's core goes away (connections refused) as the run starts warming and comes back ``outage`` seconds
+    later: within the retries (about 3.5 s) every image recovers; beyond them an image fails naming the connection;
+    an image said warmed pulls offline once committed, and the run ends."""
+    keys = ('schema2', 'oci', 'manifest_list', 'oci_index', 'shared_one', 'shared_two')
+    mark = cold.harbor_log_mark()
+
+    def restart():
+        deadline = time.time() + 60
+        while time.time() < deadline and not [e for e in cold.harbor_log(since=mark) if e.kind == 'manifests']:
+            time.sleep(0.01)
+        cold.stop_harbor()
+        time.sleep(outage)
+        cold.start_harbor()
+
+    restarted = later(0, restart)
+    run = warm(cold, [ecr(cold.public_project, cold.images[key]) for key in keys], wait_for_commit=60, **SCALED)
+    restarted.join()
+    assert {entry['status'] for entry in run.images} <= {'warmed', 'failed'}, run
+    if outage < 3:
+        assert [entry['status'] for entry in run.images] == ['warmed'] * len(keys), run
+        assert sum(entry['retries'] for entry in run.images) >= 1, run  # the outage was met, and retried through
+    else:
+        assert 'failed' in {entry['status'] for entry in run.images}, run
+    for key, entry in zip(keys, run.images):
+        if entry['status'] == 'failed':
+            assert 'connect' in entry['msg'].lower() or 'refused' in entry['msg'].lower(), entry
+        else:
+            assert entry['harbor']['committed'], entry
+            assert offline(cold, in_project(cold.public_project, cold.images[key]), 'linux/amd64') == (True, True), key
