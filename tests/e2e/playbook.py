@@ -49,35 +49,50 @@ def ansible_bin(name):
 
 def run_module(args, check=False, verbosity=0, env=None, timeout=600, keywords=None):
     """Run the module once in a one-task playbook; ``args`` are its options, ``keywords`` more task keywords."""
-    workdir = tempfile.mkdtemp(prefix='prewarm-play-')
-    out = os.path.join(workdir, 'result.json')
-    play = [{
-        'hosts': 'localhost',
-        'gather_facts': False,
-        'tasks': [
-            # Failures are what some tests are about: keep going to save the result.
-            dict({'name': 'warm', MODULE: args, 'register': 'warm', 'ignore_errors': True}, **(keywords or {})),
-            {'name': 'save', 'ansible.builtin.copy': {'content': '{{ warm | to_json }}', 'dest': out}, 'check_mode': False},
-        ],
-    }]
-    path = os.path.join(workdir, 'play.yml')
-    with open(path, 'w', encoding='utf-8') as handle:
-        yaml.safe_dump(play, handle)
-    command = [ansible_bin('ansible-playbook'), '-i', 'localhost,', '-c', 'local', path]
-    if check:
-        command.append('--check')
-    if verbosity:
-        command.append('-' + 'v' * verbosity)
-    full_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR='1',
-                    ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='false')
-    full_env.update(env or {})
-    proc = subprocess.run(command, capture_output=True, text=True, env=full_env, timeout=timeout, check=False)
-    result = {}
-    if os.path.exists(out):
-        with open(out, encoding='utf-8') as handle:
-            result = json.load(handle)
-    shutil.rmtree(workdir, ignore_errors=True)
-    return Run(result, proc.returncode, proc.stdout + proc.stderr)
+    play = Play(args, check, verbosity, env, keywords)
+    try:
+        proc = subprocess.run(play.command, capture_output=True, text=True, env=play.env, timeout=timeout, check=False)
+        return Run(play.result(), proc.returncode, proc.stdout + proc.stderr)
+    finally:
+        play.remove()
+
+
+class Play:
+    """The one-task playbook that runs the module and saves what it returned, written to a directory of its own."""
+
+    def __init__(self, args, check=False, verbosity=0, env=None, keywords=None):  # pylint: disable=too-many-arguments
+        self.workdir = tempfile.mkdtemp(prefix='prewarm-play-')
+        self.out = os.path.join(self.workdir, 'result.json')
+        play = [{
+            'hosts': 'localhost',
+            'gather_facts': False,
+            'tasks': [
+                # Failures are what some tests are about: keep going to save the result.
+                dict({'name': 'warm', MODULE: args, 'register': 'warm', 'ignore_errors': True}, **(keywords or {})),
+                {'name': 'save', 'ansible.builtin.copy': {'content': '{{ warm | to_json }}', 'dest': self.out}, 'check_mode': False},
+            ],
+        }]
+        path = os.path.join(self.workdir, 'play.yml')
+        with open(path, 'w', encoding='utf-8') as handle:
+            yaml.safe_dump(play, handle)
+        self.command = [ansible_bin('ansible-playbook'), '-i', 'localhost,', '-c', 'local', path]
+        if check:
+            self.command.append('--check')
+        if verbosity:
+            self.command.append('-' + 'v' * verbosity)
+        self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR='1',
+                        ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='false')
+        self.env.update(env or {})
+
+    def result(self):
+        """What the module returned ({} when the play never saved it)."""
+        if not os.path.exists(self.out):
+            return {}
+        with open(self.out, encoding='utf-8') as handle:
+            return json.load(handle)
+
+    def remove(self):
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def rule(base, **extra):

@@ -5,12 +5,15 @@
 each image recovered or failed with a message naming the cause, never a false ``warmed`` or ``cached``; whatever
 the run says is warmed pulls offline with skopeo and containerd."""
 
+import os
+import signal
+import subprocess
 import threading
 import time
 
 import pytest
 
-from ansible_collections.prewarm.harbor.tests.e2e.playbook import ecr, in_project, warm
+from ansible_collections.prewarm.harbor.tests.e2e.playbook import Play, ecr, in_project, rule, warm
 from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
 from ansible_collections.prewarm.harbor.tests.stand.judge import offline
 
@@ -90,3 +93,48 @@ def test_harbor_restarting_mid_run_is_survived_or_reported_per_image(cold, outag
         else:
             assert entry['harbor']['committed'], entry
             assert offline(cold, in_project(cold.public_project, cold.images[key]), 'linux/amd64') == (True, True), key
+
+
+def test_a_tag_moved_upstream_between_two_runs_is_warmed_again_never_cached(cold):
+    """The second run names the digest upstream's tag has now and the one Harbor holds under it; the tag is not
+    ``cached`` until Harbor holds the new digest, and then pulls offline as the new image."""
+    image = cold.push_image('faults/moving', '1.0', fmt='docker')
+    first = warm(cold, [ecr(cold.public_project, image)], wait_for_commit=60, **SCALED)
+    assert first.images[0]['status'] == 'warmed' and first.images[0]['harbor']['digest'] == image.digest, first
+    moved = cold.push_image('faults/moving', '1.0', fmt='docker', layer_bytes=4097)
+    assert moved.digest != image.digest
+    again = warm(cold, [ecr(cold.public_project, image)], **SCALED)
+    entry = again.images[0]
+    assert (entry['status'], entry['digest']) == ('warmed', moved.digest), again
+    assert entry['harbor']['committed'] is False and entry['harbor']['digest'] == image.digest, entry  # Harbor's, still old
+    settled = warm(cold, [ecr(cold.public_project, image)], wait_for_commit=60, **SCALED)
+    assert (settled.images[0]['status'], settled.images[0]['harbor']['digest']) in (('warmed', moved.digest), ('cached', moved.digest)), settled
+    assert cold.harbor_quiesce(60)
+    repository = in_project(cold.public_project, image).split(':')[0]
+    assert cold.harbor_state()['repositories'][repository]['tags']['1.0'] == moved.digest
+    assert offline(cold, in_project(cold.public_project, image), 'linux/amd64') == (True, True)
+
+
+def test_a_run_killed_mid_warm_is_completed_by_the_next(cold):
+    """SIGKILL to the whole ansible-playbook process group once Harbor has seen the run's first blob request; the
+    next run warms (or finds cached) every image, truthfully, and each pulls offline."""
+    keys = ('schema2', 'oci', 'manifest_list', 'oci_index')
+    args = dict(images=[ecr(cold.public_project, cold.images[key]) for key in keys], proxy_caches=[rule(cold.harbor_url)],
+                wait_for_commit=60, **SCALED)
+    play = Play(args)
+    mark = cold.harbor_log_mark()
+    process = subprocess.Popen(play.command, env=play.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and not [e for e in cold.harbor_log(since=mark) if e.kind == 'blobs']:
+            time.sleep(0.01)
+        os.killpg(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=30) == -signal.SIGKILL
+        assert play.result() == {}  # killed before it could say anything: nothing half-written
+    finally:
+        play.remove()
+    run = warm(cold, args['images'], wait_for_commit=60, **SCALED)
+    assert [entry['status'] for entry in run.images if entry['status'] not in ('warmed', 'cached')] == [], run
+    for key, entry in zip(keys, run.images):
+        assert entry['harbor']['committed'], entry
+        assert offline(cold, in_project(cold.public_project, cold.images[key]), 'linux/amd64') == (True, True), key
