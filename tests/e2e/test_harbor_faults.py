@@ -138,3 +138,20 @@ def test_a_run_killed_mid_warm_is_completed_by_the_next(cold):
     for key, entry in zip(keys, run.images):
         assert entry['harbor']['committed'], entry
         assert offline(cold, in_project(cold.public_project, cold.images[key]), 'linux/amd64') == (True, True), key
+
+
+def test_upstream_black_holed_while_harbor_counts_it_healthy_is_bounded_and_named(cold):
+    """Packets to upstream dropped: each Harbor lookup waits its dial timeout (30 s; 3 s here) and then answers from
+    its own storage (docs/harbor.md 2.9). An image Harbor holds is cached; one it does not fails naming Harbor's
+    upstream connection, not a missing tag; the run takes about one timeout per request by tag, and says so."""
+    held, fresh = cold.images['schema2'], cold.images['oci']
+    assert warm(cold, [ecr(cold.public_project, held)], wait_for_commit=60, **SCALED).images[0]['status'] == 'warmed'
+    cold.set_upstream_fault('black_holed', delay=3.0)
+    started = time.time()
+    run = warm(cold, [ecr(cold.public_project, held), ecr(cold.public_project, fresh)], **SCALED)
+    took = time.time() - started
+    kept, lost = run.images
+    assert kept['status'] == 'cached' and kept['seconds'] >= 3.0, run
+    assert lost['status'] == 'failed' and "Harbor's connection to upstream" in lost['msg'], lost
+    assert took < 30 and run.result['summary']['seconds'] < 20, (took, run)
+    assert offline(cold, in_project(cold.public_project, held), 'linux/amd64') == (True, True)

@@ -364,7 +364,8 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         return self.harbor.act('health_check')['healthy']
 
     def set_upstream_fault(self, mode='ok', delay=0.0):
-        """What Harbor meets upstream: ``ok``, ``unreachable`` or ``rate_limited`` (429), and a delay per request."""
+        """What Harbor meets upstream: ``ok``, ``unreachable``, ``rate_limited`` (429) or ``black_holed`` (each request
+        fails after ``delay``, Harbor's 30-s dial timeout, docs/harbor.md 2.9), and a delay per request."""
         self.harbor.act('upstream', mode=mode, delay=delay)
 
     def harbor_artifact(self, repository, reference, creds=None):

@@ -415,6 +415,11 @@ def _check(response: requests.Response, what: str) -> None:
     if status < 400:
         return
     detail = _registry_message(response)
+    if status == 404 and _HARBOR_LOCAL_NOT_FOUND in detail:
+        raise RegistryError('%s not found (404%s): Harbor answered from its own storage, as it does when it cannot reach '
+                            'upstream (refused, timing out, or marked unhealthy for up to 5 minutes) and holds no copy: '
+                            'check Harbor\'s connection to upstream (its registry endpoint), or that the tag exists '
+                            'upstream, then warm again' % (what, detail))
     if status == 404:
         raise RegistryError('%s not found (404%s): check the tag or digest exists upstream and the rule maps to the right project'
                             % (what, detail))
@@ -428,6 +433,12 @@ def _check(response: requests.Response, what: str) -> None:
         raise RegistryError('%s: HTTP %d%s, still after retries: the cache or its upstream is failing; retry later or '
                             'check the cache\'s logs' % (what, status, detail))
     raise RegistryError('%s: HTTP %d%s' % (what, status, detail))
+
+
+# Harbor's own 404 for an artifact it does not hold ("artifact <repo>:<tag> not found", controller/artifact/controller.go
+# getByTag; "<repo>@<digest>", pkg/artifact/dao/dao.go), which a proxy project answers when its upstream request failed
+# with anything but 404 or 429 (docs/harbor.md 2.9); upstream's own 404 reads "repo <r>, tag <t> not found".
+_HARBOR_LOCAL_NOT_FOUND = ': artifact '
 
 
 def _registry_message(response: requests.Response) -> str:

@@ -54,6 +54,8 @@ class Upstream:
             time.sleep(delay)
         if mode == 'unreachable':
             raise UpstreamError(0, f'{method} {path}: connection refused (fault switch)')
+        if mode == 'black_holed':  # packets dropped: the dial timeout (Harbor: 30 s, the delay above) ran out
+            raise UpstreamError(0, f'{method} {path}: dial tcp: i/o timeout (fault switch)')
         if mode == 'rate_limited':
             raise UpstreamError(429, f'{method} {path}: too many requests (fault switch)')
         all_headers = {'User-Agent': USER_AGENT}

@@ -1,11 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Harbor's real faults as switches: a failed background blob store (#23600), upstream 429, unreachable or slow."""
+"""Harbor's real faults as switches: a failed background blob store (#23600), upstream 429, unreachable, black-holed
+or slow."""
 
 import threading
 
-MODES = ('ok', 'unreachable', 'rate_limited')
+MODES = ('ok', 'unreachable', 'rate_limited', 'black_holed')
 
 
 class Faults:
