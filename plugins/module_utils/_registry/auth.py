@@ -86,6 +86,12 @@ class Authenticator:
                     [c for c in challenges if c.scheme == 'basic']
         if not preferred:
             return None
+        remembered = self._challenges.get(origin(url))
+        if (refused or '').startswith('Bearer ') and remembered is not None and remembered.scheme == 'bearer' \
+                and preferred[0].scheme == 'basic':
+            # Harbor challenges any request that carried a header with Basic (docs/harbor.md 7.1): an expired token
+            # is renewed, never replaced by the password on every later request.
+            return self._answer(url, remembered, scope, refused=refused)
         challenge = preferred[0]
         self._challenges[origin(url)] = challenge
         return self._answer(url, challenge, challenge.params.get('scope') or scope, refused=refused)

@@ -58,6 +58,16 @@ def test_a_refused_token_is_renewed_once():
     assert endpoint.calls[0][2] == {}  # anonymous: no Authorization to the token endpoint
 
 
+def test_an_expired_token_that_harbor_answers_with_a_basic_challenge_is_renewed_not_replaced_by_the_password():
+    """Harbor challenges a request that carried a header with Basic (docs/harbor.md 7.1)."""
+    endpoint = TokenEndpoint()
+    auth = authenticator(endpoint, Credentials('robot$pull', 'pw'))
+    assert auth.challenged(URL, HARBOR, 'repository:p/a:pull') == 'Bearer t1'
+    assert auth.challenged(URL, 'Basic realm="harbor"', 'repository:p/a:pull', refused='Bearer t1') == 'Bearer t2'
+    assert auth.header(URL, 'repository:p/a:pull') == 'Bearer t2'  # and later requests still carry tokens
+    assert auth.challenged(URL, 'Basic realm="harbor"', 'repository:p/a:pull').startswith('Basic ')  # no token refused
+
+
 def test_access_token_and_expiry(monkeypatch):
     now = [1000.0]
     monkeypatch.setattr(_auth.time, 'time', lambda: now[0])
