@@ -392,7 +392,10 @@ summary:
     - On Harbor also C(harbor_committed) and C(harbor_pending) (images warmed or cached, committed or not yet) and
       C(harbor_expected_at), when the last pending one is due, and C(harbor_versions), each Harbor's release as its
       systeminfo API gives it (C(unknown) when it does not, for example to anonymous callers; then the newest
-      release's behaviour is assumed).
+      release's behaviour is assumed). Also C(harbor_retention), per C(<harbor>/<project>) warmed or found cached, the
+      project's tag-retention C(rules), C(days_since_last_pull), the C(schedule) and C(warm_lost_after), the day after
+      which Harbor deletes this run's warm unless something pulls it through Harbor, or a C(note) when the credentials
+      cannot read the policy (it needs tag-retention read on the project).
     - With O(application_registry.verify) also C(application_registry_present) and C(application_registry_missing),
       the images there by tag with every platform, and those not (each with its cause in its result), and
       C(application_registries), the same per registry with those this run C(delivered).

@@ -386,6 +386,10 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         """Open Harbor's listeners again, on the same ports."""
         self.harbor.act('listen', on=True)
 
+    def set_retention_access(self, robot):
+        """Whether the robot may read its projects' tag-retention policies (Harbor: the access entry tag-retention:read)."""
+        self.harbor.act('retention_access', robot=robot)
+
     def set_harbor_version(self, version):
         """Follow the rules of ``'2.14'`` (HEAD), ``'2.15.0'`` (#22175's deletion), ``'2.13'`` or ``'2.9.1'`` from now on."""
         self.harbor.act('version', version=version)

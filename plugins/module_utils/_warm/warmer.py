@@ -20,9 +20,10 @@ from typing import Callable
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution, Harbor, flavor_of, matched
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.retention import read_retention
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.waiting import wait_all
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, Tally
-from ansible_collections.prewarm.harbor.plugins.module_utils._result import ImageResult
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import CACHED, WARMED, ImageResult
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
 from ansible_collections.prewarm.harbor.plugins.module_utils._summary import blob_counts, counts
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry import applies, verify_all
@@ -103,8 +104,17 @@ class Warmer:
         harbors = {base: flavor.version for base, flavor in self._flavors.items() if isinstance(flavor, Harbor)}
         if harbors:
             summary['harbor_versions'] = {base: str(version) for base, version in harbors.items()}
+            summary['harbor_retention'] = self._retention(begun, set(harbors), started)
         self.warnings += [UNKNOWN_RELEASE % base for base, version in harbors.items() if version.release is None]
         return results, summary
+
+    def _retention(self, begun: list[Begun], harbors: set[str], pulled_at: float) -> dict[str, dict]:
+        """Each Harbor project this run warmed or found cached: its retention policy and when it deletes the warm."""
+        projects = sorted({(item.target.match.base_url, item.target.match.repository.split('/', 1)[0]) for item in begun
+                           if item.target.match is not None and item.target.match.base_url in harbors
+                           and item.result.status in (WARMED, CACHED)})
+        return {'%s/%s' % (base, project): read_retention(self.registry, base, project).block(pulled_at)
+                for base, project in projects}
 
     def _routes(self, targets: list[Target]) -> Routes:
         """Each image's replication policy, found (and refused when it cannot work) before anything is warmed."""

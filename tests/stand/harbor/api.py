@@ -1,11 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 prewarm.harbor contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Harbor's REST API for "what is cached" (docs/harbor.md 6): ping, systeminfo, a project, an artifact. Local state only.
-The replication API and the registry endpoints (11.4) are ``replication_api.py``'s.
+"""Harbor's REST API for "what is cached" (docs/harbor.md 6): ping, systeminfo, a project, an artifact, a project's
+tag-retention policy (11.7). Local state only. The replication API and the registry endpoints (11.4) are
+``replication_api.py``'s.
 
 Permission: public projects to everyone, the private one to the robot; a missing permission (and a project that does
-not exist) is 401 for anonymous callers and 403 for others. ``repository_name`` must be URL-encoded twice.
+not exist) is 401 for anonymous callers and 403 for others. ``repository_name`` must be URL-encoded twice. A
+retention policy needs "tag-retention read" on its project (project admins and maintainers, or a robot given it:
+``retention_access``), else 401/403 as above.
 """
 
 import time
@@ -30,6 +33,7 @@ class Api:
         self.started = started
         self.core = core
         self.replication_api = replication_api
+        self.robot_reads_retention = False  # the robot holds "tag-retention read" on its projects (a switch)
 
     def handle(self, method, raw_path, query, identity, external_url, body=b''):  # pylint: disable=too-many-arguments
         """Answer one API request: a Reply."""
@@ -46,6 +50,8 @@ class Api:
         # ['', 'projects', name] or ['', 'projects', name, 'repositories', repo, 'artifacts', ref]
         if len(parts) == 3 and parts[1] == 'projects':
             return self._guarded(identity, parts[2], lambda project: replies.json_reply(self._project(project)))
+        if len(parts) == 3 and parts[1] == 'retentions':
+            return self._retention(identity, parts[2])
         if len(parts) == 7 and parts[1] == 'projects' and parts[3] == 'repositories' and parts[5] == 'artifacts':
             with_tag = query.get('with_tag', ['true'])[0].lower() != 'false'
             return self._guarded(identity, parts[2], lambda project: self._artifact(project, parts[4], parts[6], with_tag))
@@ -73,8 +79,32 @@ class Api:
         return {'project_id': project.project_id, 'name': project.name, 'registry_id': project.project_id,
                 'owner_id': 1, 'owner_name': 'admin', 'creation_time': _time(self.started), 'update_time': _time(self.started),
                 'deleted': False, 'repo_count': len(self._repositories(project)),
-                'metadata': {'public': 'true' if project.public else 'false',
-                             'proxy_cache_local_on_not_found': 'true' if project.local_on_not_found else 'false'}}
+                'metadata': dict({'public': 'true' if project.public else 'false',
+                                  'proxy_cache_local_on_not_found': 'true' if project.local_on_not_found else 'false'},
+                                 **({'retention_id': str(project.project_id)} if project.retention_days else {}))}
+
+    def set_retention_access(self, robot):
+        """Whether the robot may read its projects' retention policies (Harbor: an access entry tag-retention:read)."""
+        self.robot_reads_retention = bool(robot)
+
+    def _retention(self, identity, raw_id):
+        """``GET /retentions/{id}``: the policy a new proxy project gets (``project.go``: ``WithNDaysSinceLastPull(7)``,
+        ``pkg/retention/policy/models.go``), with the project's days; one per project here, its id the project's."""
+        project = next((item for item in self.settings.projects if str(item.project_id) == raw_id and item.retention_days), None)
+        if project is None:
+            return replies.error(404, 'NOT_FOUND', f'retention policy {raw_id} not found')
+        if not (identity.kind == 'robot' and self.robot_reads_retention):
+            if identity.authenticated:
+                return replies.error(403, 'FORBIDDEN', 'forbidden')
+            return replies.error(401, 'UNAUTHORIZED', 'unauthorized')
+        selector = {'kind': 'doublestar', 'decoration': 'matches', 'pattern': '**'}
+        return replies.json_reply({
+            'id': project.project_id, 'algorithm': 'or',
+            'rules': [{'id': 1, 'priority': 1, 'disabled': False, 'action': 'retain', 'template': 'nDaysSinceLastPull',
+                       'params': {'nDaysSinceLastPull': project.retention_days}, 'tag_selectors': [selector],
+                       'scope_selectors': {'repository': [dict(selector, decoration='repoMatches')]}}],
+            'trigger': {'kind': 'Schedule', 'settings': {'cron': '0 0 0 * * *'}},
+            'scope': {'level': 'project', 'ref': project.project_id}})
 
     def _repositories(self, project):
         return [repo for repo in self.db.state({})['repositories'] if repo.startswith(project.name + '/')]

@@ -8,7 +8,7 @@ rows alone); ``POST /harbor/<action>`` with
 ``quiesce {timeout}``, ``fail_store {count}``, ``upstream {mode, delay}``, ``rate_limit {count, retry_after}``,
 ``manifest_delay {seconds}``, ``token_lifetime {seconds}``, ``reset``, ``health_check``, and for replication
 ``version {version}``, ``delete_artifact {repository, reference}``, ``replication_policy {policy, policy_id}``,
-``replication_start {policy_id}``, ``replication_reset {executions}``, ``listen {on}``.
+``replication_start {policy_id}``, ``replication_reset {executions}``, ``listen {on}``, ``retention_access {robot}``.
 """
 
 import dataclasses
@@ -112,6 +112,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
             'replication_start': lambda policy_id: self.replication.start(self.replication.policy(policy_id), None, 'manual'),
             'replication_reset': self._replication_reset,
             'listen': self._listen,
+            'retention_access': self.api.set_retention_access,
         }
         if action not in actions:
             return 404, {'error': f'unknown action {action!r}', 'actions': sorted(actions) + ['state']}

@@ -25,6 +25,7 @@ class Project:
     project_id: int
     registry_type: str = 'docker-hub'
     local_on_not_found: bool = False
+    retention_days: int = 7  # the tag-retention rule a new proxy project gets (11.7); 0: none
 
 
 @dataclasses.dataclass(frozen=True)

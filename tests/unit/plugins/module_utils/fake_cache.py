@@ -138,10 +138,12 @@ class FakeCache:
 
     def api_json(self, url, what, tally=None):
         """Harbor's artifacts API: /api/v2.0/projects/<p>/repositories/<name, encoded twice>/artifacts/<reference>;
-        and systeminfo (not logged: read once per cache, before any image)."""
+        and systeminfo and projects (not logged: read once per cache or project, outside any image's requests)."""
         if urlsplit(url).path.endswith('/systeminfo'):
             return {'harbor_version': self.harbor_version} if self.harbor_version else {}
         parts = urlsplit(url).path.split('/')
+        if len(parts) == 5 and parts[3] == 'projects':  # a project: no retention policy (none of these tests read one)
+            return {'name': unquote(parts[4]), 'metadata': {}}
         repository = '%s/%s' % (unquote(parts[4]), unquote(unquote(parts[6])))
         self._record('GET', 'artifact', repository, unquote(parts[8]))
         return self.committed.get((repository, unquote(parts[8])))
