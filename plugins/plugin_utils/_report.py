@@ -27,6 +27,7 @@ def build_report(plan: dict[str, Any], registered: list[dict[str, Any]], seconds
     entries.sort(key=lambda entry: (entry['image'], entry.get('cache', '')))
     summary = _count(entries)
     summary.update(seconds=round(seconds, 1), parallel=plan['parallel'], check_mode=check_mode)
+    summary.update(_per_harbor(registered))
     if len(plan['caches']) > 1:
         summary['caches'] = {name: _count([entry for entry in entries if entry.get('cache') == name])
                              for name in plan['caches']}
@@ -46,6 +47,16 @@ def _lane_entries(lane: dict[str, Any], result: dict[str, Any]) -> list[dict[str
             found = dict(image=image, status=FAILED, changed=False, msg=_no_result(lane, item or result))
         entries.append(dict(found, cache=lane['cache']))
     return entries
+
+
+def _per_harbor(registered: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each Harbor's release and each Harbor project's retention, as the lanes' calls reported them (the latest)."""
+    merged: dict[str, dict[str, Any]] = {}
+    for result in registered:
+        for item in (result or {}).get('results') or []:
+            for key in ('harbor_versions', 'harbor_retention'):
+                merged.setdefault(key, {}).update((item.get('summary') or {}).get(key) or {})
+    return {key: value for key, value in merged.items() if value}
 
 
 def _no_result(lane: dict[str, Any], result: dict[str, Any]) -> str:
@@ -125,7 +136,14 @@ def _harbor(summary: dict[str, Any]) -> list[str]:
         due = summary.get('harbor_expected_at')
         line += ', %d not yet%s' % (summary['harbor_pending'], ": due by %s (Harbor's own store timers)" % due if due
                                     else " (see each image's harbor.note)")
-    return [line]
+    return [line] + [_retention_line(project, block) for project, block in sorted((summary.get('harbor_retention') or {}).items())]
+
+
+def _retention_line(project: str, block: dict[str, Any]) -> str:
+    if block.get('warm_lost_after'):
+        return '  %s: retention deletes this warm after %s unless something pulls it through Harbor (%s)' % (
+            project, block['warm_lost_after'], '; '.join(block['rules']))
+    return '  %s: %s' % (project, block.get('note') or 'retention keeps this warm (%s)' % '; '.join(block['rules']))
 
 
 def _app_registries(summary: dict[str, Any], entries: list[dict[str, Any]], caches: Collection[str]) -> list[str]:

@@ -244,7 +244,9 @@ def flavor_of(registry: Registry, base: str, flavor: str, options: HarborOptions
     """The flavour of the cache at ``base``: as the ``cache_flavor`` option says, or asked (``auto``); a Harbor's
     with its release."""
     is_harbor = registry.is_harbor(base) if flavor == 'auto' else flavor == 'harbor'
-    return Harbor(registry, options, read_version(registry, base)) if is_harbor else Distribution(registry, options)
+    if not is_harbor:
+        return Distribution(registry, options)
+    return Harbor(registry, options, registry.remember(('harbor version', base), lambda: read_version(registry, base)))
 
 
 def matched(target: Target) -> RuleMatch:

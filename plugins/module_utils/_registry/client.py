@@ -146,6 +146,8 @@ class Registry:
         self.auth = Authenticator(credentials_for, self._fetch_token, connection.allow_plain_http_credentials)
         self._flavors: dict[str, bool] = {}
         self._flavor_lock = threading.Lock()
+        self._remembered: dict[tuple, Any] = {}  # remember(): answers that hold for the client's life
+        self._remember_lock = threading.Lock()
 
     def close(self) -> None:
         self.session.close()
@@ -223,6 +225,14 @@ class Registry:
                 return False  # not remembered: a client reused across calls asks again next time
             self._flavors[base] = response.status_code == 200 and response.text.strip().strip('"') == 'Pong'
             return self._flavors[base]
+
+    def remember(self, key: tuple, ask: Callable[[], Any]) -> Any:
+        """``ask()`` once per ``key`` for this client's life (a Harbor's release, a project's retention policy): the
+        companion playbook's lanes call the module once per image with one client, and these do not change meanwhile."""
+        with self._remember_lock:  # one question per key, however many images start at once
+            if key not in self._remembered:
+                self._remembered[key] = ask()
+            return self._remembered[key]
 
     def api_json(self, url: str, what: str, tally: Tally | None = None) -> Any:
         """GET a document of Harbor's REST API, which takes Basic credentials, not registry tokens (docs/harbor.md 6.3).

@@ -20,7 +20,7 @@ from typing import Callable
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution, Harbor, flavor_of, matched
-from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.retention import read_retention
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.retention import Retention, read_retention
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.waiting import wait_all
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, Tally
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import CACHED, WARMED, ImageResult
@@ -113,8 +113,10 @@ class Warmer:
         projects = sorted({(item.target.match.base_url, item.target.match.repository.split('/', 1)[0]) for item in begun
                            if item.target.match is not None and item.target.match.base_url in harbors
                            and item.result.status in (WARMED, CACHED)})
-        return {'%s/%s' % (base, project): read_retention(self.registry, base, project).block(pulled_at)
-                for base, project in projects}
+        return {'%s/%s' % (base, project): self._policy(base, project).block(pulled_at) for base, project in projects}
+
+    def _policy(self, base: str, project: str) -> Retention:
+        return self.registry.remember(('retention', base, project), lambda: read_retention(self.registry, base, project))
 
     def _routes(self, targets: list[Target]) -> Routes:
         """Each image's replication policy, found (and refused when it cannot work) before anything is warmed."""

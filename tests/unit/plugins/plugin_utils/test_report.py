@@ -40,3 +40,17 @@ def test_every_image_is_accounted_for_even_without_a_result():
 def test_no_images_names_the_sources():
     report = build_report({'lanes': [], 'settled': [], 'caches': ['default'], 'parallel': 2}, [], 0.1, True)
     assert lines(report, ['render.yaml']) == ['no images found in render.yaml']
+
+
+def test_each_harbor_s_release_and_retention_reach_the_playbook_s_summary():
+    plan = {'lanes': [lane('prewarm-1', 'default', ['a:1'])], 'settled': [], 'caches': ['default'], 'parallel': 1}
+    item = warmed('a:1', 0)
+    item['images'][0]['harbor'] = {'committed': True}
+    retention = {'rules': ['retain nDaysSinceLastPull=7, tags **'], 'days_since_last_pull': 7, 'schedule': '0 0 0 * * *',
+                 'note': None, 'warm_lost_after': '2026-12-14T10:00:00.000Z'}
+    item['summary'] = {'harbor_versions': {'https://h': 'v2.15.2-c50c7ddd'}, 'harbor_retention': {'https://h/proxy_hub': retention}}
+    report = build_report(plan, [{'results': [item]}], 1.0, False)
+    assert report['summary']['harbor_versions'] == {'https://h': 'v2.15.2-c50c7ddd'}
+    assert report['summary']['harbor_retention']['https://h/proxy_hub'] == retention
+    assert ('  https://h/proxy_hub: retention deletes this warm after 2026-12-14T10:00:00.000Z unless something pulls it '
+            'through Harbor (retain nDaysSinceLastPull=7, tags **)') in lines(report, [])
