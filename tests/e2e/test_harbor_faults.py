@@ -13,9 +13,7 @@ import time
 
 import pytest
 
-from ansible_collections.prewarm.harbor.tests.e2e.playbook import Play, ecr, in_project, rule, run_module, warm
-from ansible_collections.prewarm.harbor.tests.faults.actions import status
-from ansible_collections.prewarm.harbor.tests.faults.proxy import FaultProxy
+from ansible_collections.prewarm.harbor.tests.e2e.playbook import Play, ecr, in_project, rule, warm
 from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
 from ansible_collections.prewarm.harbor.tests.stand.judge import offline
 
@@ -95,35 +93,6 @@ def test_harbor_restarting_mid_run_is_survived_or_reported_per_image(cold, outag
         else:
             assert entry['harbor']['committed'], entry
             assert offline(cold, in_project(cold.public_project, cold.images[key]), 'linux/amd64') == (True, True), key
-
-
-def test_the_load_balancer_s_502_and_503_while_core_restarts_are_retried_through(cold):
-    """In front of Harbor, a load balancer answers 502, then 503, while core restarts (1.5 s, from the run's first
-    blob request): retried with backoff, every image warmed, committed and pulling offline."""
-    keys = ('schema2', 'oci', 'manifest_list', 'oci_index')
-    with FaultProxy(cold.harbor_url) as balancer:
-        def restart():
-            deadline = time.time() + 60
-            while time.time() < deadline and not balancer.requests(None, '/blobs/'):
-                time.sleep(0.01)
-            balancer.inject(status(502), None, '^/v2/.+', times=None)
-            time.sleep(0.7)
-            balancer.disarm()
-            balancer.inject(status(503), None, '^/v2/.+', times=None)
-            time.sleep(0.8)
-            balancer.disarm()
-
-        restarted = later(0, restart)
-        run = run_module(dict(images=[ecr(cold.public_project, cold.images[key]) for key in keys],
-                              proxy_caches=[rule(balancer.url)], wait_for_commit=60, **SCALED))
-        restarted.join()
-        refused = [seen.status for seen in balancer.requests() if seen.status in (502, 503)]
-    assert {502, 503} <= set(refused), refused  # the restart was met
-    assert [entry['status'] for entry in run.images] == ['warmed'] * len(keys), run
-    assert sum(entry['retries'] for entry in run.images) >= 1, run
-    for key, entry in zip(keys, run.images):
-        assert entry['harbor']['committed'], entry
-        assert offline(cold, in_project(cold.public_project, cold.images[key]), 'linux/amd64') == (True, True), key
 
 
 def test_a_tag_moved_upstream_between_two_runs_is_warmed_again_never_cached(cold):
