@@ -12,7 +12,10 @@ first 401 and then asked up front, saving a round trip on every later repository
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
+import json
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
@@ -27,6 +30,7 @@ if TYPE_CHECKING:  # credentials imports AuthError from here
 
 DEFAULT_EXPIRES_IN = 60  # seconds, as the distribution token specification says
 EXPIRY_MARGIN = 5  # renew a little before the registry would refuse the token
+CLOCK_TOLERANCE = 1  # seconds: JWT expiry is in whole seconds
 
 
 class AuthError(ImageError):
@@ -37,6 +41,18 @@ def origin(url: str) -> str:
     """scheme://host[:port] of a URL: what a challenge and a token belong to."""
     parts = urlsplit(url)
     return '%s://%s' % (parts.scheme, parts.netloc)
+
+
+def lapsed(header: str | None) -> bool:
+    """True when ``header`` carries a bearer JWT whose own ``exp`` claim has passed: a token that expired on its way
+    (whole-second expiry, a short lifetime), not one the registry refused for want of rights. Opaque tokens: False."""
+    token = (header or '').partition('Bearer ')[2]
+    try:
+        payload = token.split('.')[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + '=' * (-len(payload) % 4)))
+        return float(claims['exp']) <= time.time() + CLOCK_TOLERANCE
+    except (IndexError, KeyError, TypeError, ValueError, binascii.Error):
+        return False
 
 
 def is_loopback(url: str) -> bool:

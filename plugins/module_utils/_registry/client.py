@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry.auth import Authenticator, AuthError, origin
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.auth import Authenticator, AuthError, lapsed, origin
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.connection import Connection
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.credentials import Credentials
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import (
@@ -157,16 +157,21 @@ class Registry:
 
     def request(self, method: str, url: str, scope: str, tally: Tally | None = None,  # pylint: disable=too-many-arguments
                 headers: dict[str, str] | None = None, stream: bool = False, trigger: bool = False) -> requests.Response:
-        """Send with auth; on 401 learn the challenge and retry once with a fresh token. ``trigger``: on a
-        small-window connection (see SmallWindow)."""
+        """Send with auth; on 401 learn the challenge and retry once with a fresh token, and once more when that
+        token expired on its way (see ``lapsed``). ``trigger``: on a small-window connection (see SmallWindow)."""
         headers = dict(headers or {})
         response: requests.Response | None = None
-        for attempt in (1, 2):
-            # No response before the first attempt; the second answers the first's 401.
+        for attempt in (1, 2, 3):
+            # No response before the first attempt; the later ones answer the previous 401. A token refused for
+            # want of rights (wrong credentials get an anonymous one at Harbor) is not asked for again.
+            if attempt == 3 and not lapsed(headers.get('Authorization')):
+                break
             auth = self.auth.header(url, scope) if response is None else self.auth.challenged(
                 url, response.headers.get('WWW-Authenticate'), scope, refused=headers.get('Authorization'))
-            if auth is None and attempt == 2:
+            if auth is None and attempt > 1:
                 break
+            if attempt > 1 and 'Authorization' in headers and tally is not None:
+                tally.add(retries=1)  # a token turned down (expired early): getting a new one is a retry
             if auth:
                 headers['Authorization'] = auth
             response = self._send(method, url, tally, headers=headers, stream=stream, trigger=trigger)
@@ -178,8 +183,6 @@ class Registry:
                 # registry's, and answering it would hand the registry's credentials to another host.
                 raise AuthError('%s %s was redirected to %s, which answered 401: credentials are never sent there; '
                                 'check the cache\'s storage redirect settings' % (method, _redacted(url), origin(response.url)))
-            if attempt == 1 and 'Authorization' in headers and tally is not None:
-                tally.add(retries=1)  # a token turned down (expired early): getting a new one is a retry
         raise AuthError('%s %s: 401 unauthorized%s: check username/password (a robot account looks like robot$name) '
                         'and that the account may pull from this project' % (
                             method, _redacted(url), '' if self.auth.credentials_for(origin(url)) else ' without credentials'))

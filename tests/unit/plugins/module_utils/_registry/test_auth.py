@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import auth as _auth
@@ -121,3 +124,21 @@ def test_credentials_over_plain_http_only_to_loopback(url, allowed):
 def test_is_loopback():
     assert is_loopback('http://127.0.0.2:1/')
     assert not is_loopback('http://example.com/')
+
+
+def _jwt(claims):
+    return 'Bearer e30.%s.sig' % base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b'=').decode()
+
+
+@pytest.mark.parametrize('header, expected', [
+    (_jwt({'exp': 1}), True),
+    (_jwt({'exp': 4102444800}), False),  # 2100
+    (_jwt({'sub': 'no exp'}), False),
+    (_jwt({'exp': 'soon'}), False),
+    ('Bearer opaque-token', False),
+    ('Bearer a.!!!.c', False),
+    ('Basic dXNlcjpwYXNz', False),
+    (None, False),
+], ids=['expired', 'valid', 'no-exp', 'exp-not-a-number', 'opaque', 'not-base64', 'basic', 'none'])
+def test_a_token_that_lapsed_on_its_way_is_told_from_one_refused(header, expected):
+    assert _auth.lapsed(header) is expected

@@ -9,7 +9,9 @@ redirect whose target answers 401, a token the registry turns down before it exp
 
 from __future__ import annotations
 
+import base64
 import json
+import time
 
 import pytest
 
@@ -69,19 +71,31 @@ def test_a_401_from_where_the_cache_redirects_gets_no_credentials_and_says_so():
     assert [request.headers.get('Authorization') for request in storage.requests] == [None]
 
 
+def jwt(number, expires_at):
+    """A token shaped like a JWT (unsigned: the client reads only its ``exp``), numbered for the assertions."""
+    claims = base64.urlsafe_b64encode(json.dumps({'exp': expires_at, 'n': number}).encode()).rstrip(b'=').decode()
+    return 'e30.%s.t%d' % (claims, number)
+
+
 class TokenRegistry:
     """A registry with a token service that turns a token down once it has served one request with it."""
 
-    def __init__(self):
+    def __init__(self, stillborn=0, opaque=True):
+        """``stillborn``: how many of the first tokens are refused at once, expired when issued (whole-second expiry)
+        unless ``opaque`` (a token that does not say when it expires, refused as for want of rights)."""
         self.issued = []
         self.valid = set()
         self.url = None
+        self.stillborn = stillborn
+        self.opaque = opaque
 
     def __call__(self, request):
         if request.path.startswith('/token'):
-            token = 't%d' % (len(self.issued) + 1)
+            number = len(self.issued) + 1
             self.issued.append(request.path)
-            self.valid.add('Bearer ' + token)
+            token = 't%d' % number if self.opaque or number > self.stillborn else jwt(number, int(time.time()) - 1)
+            if number > self.stillborn:
+                self.valid.add('Bearer ' + token)
             return whole(200, json.dumps({'token': token, 'expires_in': 300}).encode(), **{'Content-Type': 'application/json'})
         header = request.headers.get('Authorization')
         if header not in self.valid:
@@ -102,3 +116,29 @@ def test_a_token_turned_down_before_its_expiry_is_renewed_once_and_counted_as_a_
     assert tally.retries == 1 and len(registry.issued) == 2
     assert [request.headers.get('Authorization') for request in server.requests if not request.path.startswith('/token')] == \
         [None, 'Bearer t1', 'Bearer t1', 'Bearer t2']
+
+
+def sent_authorizations(server):
+    return [request.headers.get('Authorization', '')[:9] or None for request in server.requests if not request.path.startswith('/token')]
+
+
+def test_a_token_expired_before_its_first_use_is_renewed_once_more():
+    registry = TokenRegistry(stillborn=1, opaque=False)
+    with FakeHTTP(registry) as server:
+        registry.url = server.url
+        tally = Tally()
+        assert client().read_blob(Repository(server.url, 'proxy/app'), BLOB, tally, keep=True)[1] == CONTENT
+    assert tally.retries == 1 and len(registry.issued) == 2
+    assert sent_authorizations(server) == [None, 'Bearer e3', 'Bearer t2']
+
+
+@pytest.mark.parametrize('opaque, tokens', [(True, 1), (False, 2)], ids=['refused-for-rights', 'always-expired'])
+def test_tokens_that_never_work_are_not_asked_for_again_and_again(opaque, tokens):
+    """A token refused while valid means wrong credentials or missing rights (Harbor hands wrong credentials an
+    anonymous token): asking again would only count failed logins against the account."""
+    registry = TokenRegistry(stillborn=99, opaque=opaque)
+    with FakeHTTP(registry) as server:
+        registry.url = server.url
+        with pytest.raises(AuthError, match='401 unauthorized without credentials: check username/password'):
+            client().read_blob(Repository(server.url, 'proxy/app'), BLOB, Tally())
+    assert len(registry.issued) == tokens and len(sent_authorizations(server)) == tokens + 1
