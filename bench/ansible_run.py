@@ -84,9 +84,11 @@ def _module_peak(peaks):
     return max(found) if found else None
 
 
-def playbook(variables, workdir, path=PLAYBOOK):
+def playbook(variables, workdir, path=PLAYBOOK, env=None, sample_rss=False):  # pylint: disable=too-many-arguments
     """``ansible-playbook playbooks/prewarm.yml -e @vars.json`` (or another playbook); returns seconds, its report,
-    and the CPU of ansible-playbook's own process during the warm play (``controller``)."""
+    and the CPU of ansible-playbook's own process during the warm play (``controller``). ``env``: more environment
+    (secrets the controller reads from it); ``sample_rss``: also the peak RSS of ansible-playbook's own process
+    (``peak_kib['controller']``) and of its largest worker (``peak_kib['worker']``)."""
     os.makedirs(workdir, exist_ok=True)
     report = os.path.join(workdir, 'report.json')
     if os.path.exists(report):
@@ -96,9 +98,9 @@ def playbook(variables, workdir, path=PLAYBOOK):
     with open(varfile, 'w', encoding='utf-8') as handle:
         json.dump(variables, handle)
     forks = str(max(5, int(variables.get('prewarm_parallel', 1))))  # the playbook stops when forks would cap the parallelism
-    seconds, code, out, err, warm_play = controller.run([tool('ansible-playbook'), path, '-e', '@' + varfile],
-                                                        environment(ANSIBLE_FORKS=forks), workdir)
+    seconds, code, out, err, warm_play, peaks = controller.run([tool('ansible-playbook'), path, '-e', '@' + varfile],
+                                                               environment(ANSIBLE_FORKS=forks, **(env or {})), workdir, sample_rss)
     if code != 0:
         raise AnsibleFailed(f'ansible-playbook exited {code}:\n{out[-3000:]}\n{err[-2000:]}')
     with open(report, encoding='utf-8') as handle:
-        return {'seconds': seconds, 'report': json.load(handle), 'controller_warm_play': warm_play}
+        return {'seconds': seconds, 'report': json.load(handle), 'controller_warm_play': warm_play, 'peak_kib': peaks}

@@ -15,6 +15,8 @@ import subprocess
 import threading
 import time
 
+from ansible_collections.prewarm.harbor.bench.rss import PeakRss
+
 WARM_PLAY = 'PLAY [Warm each cache'
 NEXT_PLAY = 'PLAY [Summarise'
 _TICK = os.sysconf('SC_CLK_TCK')
@@ -25,13 +27,16 @@ def own_cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / _TICK
 
 
-def run(argv, env, cwd):
-    """Run ``argv``; returns (seconds, returncode, stdout, stderr, warm play {seconds, cpu_seconds, share} or None)."""
+def run(argv, env, cwd, sample_rss=False):
+    """Run ``argv``; returns (seconds, returncode, stdout, stderr, warm play {seconds, cpu_seconds, share} or None,
+    peak RSS in KiB {controller, worker} when ``sample_rss``, else None)."""
     started = time.monotonic()
     marks = {}
     lines = []
     samples = []
     with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd) as proc:
+        sampler = PeakRss(proc.pid, interval=0.1).start() if sample_rss else None  # a high-water mark: slow polls lose nothing
+
         def read():
             for line in proc.stdout:
                 lines.append(line)
@@ -48,7 +53,14 @@ def run(argv, env, cwd):
             time.sleep(0.05)
         reader.join()
         err = proc.stderr.read()
-    return time.monotonic() - started, proc.returncode, ''.join(lines), err, _window(samples, marks)
+    peaks = _peaks(sampler.stop(), proc.pid) if sampler else None
+    return time.monotonic() - started, proc.returncode, ''.join(lines), err, _window(samples, marks), peaks
+
+
+def _peaks(sampled, root):
+    """ansible-playbook's own peak and its largest descendant's (a worker, or a module's process)."""
+    others = [kib for pid, (_line, kib) in sampled.items() if pid != root]
+    return {'controller': sampled.get(root, ('', None))[1], 'worker': max(others) if others else None}
 
 
 def _window(samples, marks):

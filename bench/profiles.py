@@ -24,6 +24,7 @@ class Profile:
     shape: Shape = Shape()  # 30 images: 3 x 20 MB OS bases + 6 x 10 MB runtimes + 60 x 3 MB = 300 MB unique
     shared_images: int = 30
     delivery_images: int = 10  # delivered to the application registry through Harbor's replication
+    release_images: int = 2000  # tiny images over three caches through the playbook: the fixed cost at a release's scale
     # Issue #8's scenario: every image and platform on one 12 MB base (and one small runtime layer).
     shared_shape: Shape = Shape(os_bases=1, os_bytes=12 * MB, runtimes=1, runtime_bytes=MB, own_bytes=MB)
 
@@ -37,5 +38,5 @@ FULL = Profile('full', cold_images=30, growth_sizes=(10, 30, 100), overhead_imag
                small_layer_bytes=10 * MB, large_layer_bytes=1 << 30, repeat=2)
 QUICK = Profile('quick', cold_images=10, growth_sizes=(5, 10, 20), overhead_images=40,
                 small_layer_bytes=10 * MB, large_layer_bytes=128 * MB, repeat=1,
-                shape=Shape(os_bytes=4 * MB, runtime_bytes=2 * MB, own_bytes=1 * MB), shared_images=10, delivery_images=3,
+                shape=Shape(os_bytes=4 * MB, runtime_bytes=2 * MB, own_bytes=1 * MB), shared_images=10, delivery_images=3, release_images=150,
                 shared_shape=Shape(os_bases=1, os_bytes=4 * MB, runtimes=1, runtime_bytes=MB // 4, own_bytes=MB // 4))

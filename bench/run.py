@@ -23,11 +23,11 @@ import time
 import traceback
 
 from ansible_collections.prewarm.harbor.bench import (
-    ansible_run, cold, delivery, fleet, growth, harbor, machine, memory, overhead, profiles, provenance, rerun, rules, shared, skopeo,
-    table, targets)
+    ansible_run, cold, delivery, fleet, growth, harbor, machine, memory, overhead, profiles, provenance, release, rerun, rules, shared,
+    skopeo, table, targets)
 from ansible_collections.prewarm.harbor.tests.stand import Stand
 
-SCENARIOS = ('cold', 'harbor', 'rerun', 'shared', 'memory', 'growth', 'overhead', 'delivery')
+SCENARIOS = ('cold', 'harbor', 'rerun', 'shared', 'memory', 'growth', 'overhead', 'delivery', 'release')
 # Harbor's store timers, scaled (Harbor's own: 20 s), so that waiting for its commit takes seconds; the warm itself
 # does not depend on them.
 HARBOR_INTERVAL = 1.0
@@ -67,6 +67,7 @@ class Images:
         need = set(options.only)
         self.fleet = fleet.push_fleet(stand, profile.fleet_size, profile.shape) if need & {'cold', 'harbor', 'rerun', 'growth', 'delivery'} else []
         self.tiny = fleet.push_tiny(stand, profile.overhead_images) if 'overhead' in need else []
+        self.release = release.push(stand, profile.release_images) if 'release' in need else {}
         self.shared = fleet.push_fleet(stand, profile.shared_images, profile.shared_shape, 'bench/shared') if 'shared' in need else []
         self.small = self.large = None
         if 'memory' in need:
@@ -91,6 +92,7 @@ def scenarios(stand, images, profile, options, workdir):
         'overhead': lambda: overhead.run(stand, images.tiny, options, os.path.join(workdir, 'overhead'), playbook, options.playbook_path),
         'delivery': lambda: delivery.run(stand, images.fleet[:profile.delivery_images], profile.shape, options.parallel,
                                          os.path.join(workdir, 'delivery')),
+        'release': lambda: release.run(stand, images.release, options.parallel, os.path.join(workdir, 'release')),
     }
 
 

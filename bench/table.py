@@ -124,6 +124,27 @@ def overhead(block):
     return lines
 
 
+def release(block):
+    count, widths = block['images'], (-28, 8, 9, 11, 9, 8, -1)
+    lanes = ', '.join('%s %d' % item for item in block['lanes'].items())
+    lines = ['Release scale: %d tiny single-platform images over %d caches, P = %d (lanes: %s)' % (
+                 count, block['caches'], block['parallel'], lanes),
+             _row(widths, ('run', 'seconds', 'in-module', 's per image', 'complete', 'client', 'connections per cache (triggers)'))]
+    for name, key in (('module, a call per cache', 'module'), ('playbook', 'playbook')):
+        run = block[key]
+        seen = ', '.join('%s %d (%d)' % (cache, found['connections'], found['triggers']) for cache, found in run['connections'].items())
+        lines.append(_row(widths, (name, _s(run['seconds']), _s(run.get('module_seconds')), '%.4f' % (run['seconds'] / count),
+                                   'yes' if run['complete'] else 'NO (%d)' % run['missing_pairs'], _cpu(run), seen)))
+    lines.append('  fixed cost per image of the playbook over the module: %.4f s, %.4f CPU-s' % (
+        block['fixed_seconds_per_image'], block['fixed_cpu_per_image']))
+    peaks = block['playbook'].get('peak_kib') or {}
+    if peaks.get('controller'):
+        lines.append('  peak RSS: ansible-playbook\'s own process %.0f MB, its largest worker %.0f MB' % (
+            peaks['controller'] / 1024, (peaks.get('worker') or 0) / 1024))
+    lines.extend(_controller(block['playbook']))
+    return lines
+
+
 def _controller(run):
     """ansible-playbook's own process during the warm play: a busy wait would show as about 100% of a core."""
     window = (run or {}).get('controller_warm_play')
@@ -223,7 +244,7 @@ def render(results):
     """The whole report as text."""
     lines = header(results['meta']) + ['']
     for key, render_block in (('cold', cold), ('harbor', harbor), ('rerun', rerun), ('shared', shared), ('memory', memory),
-                              ('growth', growth), ('overhead', overhead), ('delivery', delivery)):
+                              ('growth', growth), ('overhead', overhead), ('delivery', delivery), ('release', release)):
         if key in results:
             lines += render_block(results[key]) + ['']
         elif key in results.get('errors', {}):

@@ -31,6 +31,8 @@ def judge(results):
     found = []
 
     def add(name, value, text, test):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            value = None  # a scenario not run: ``block and figure`` gave its empty block
         found.append((name, text % value if value is not None else 'not measured', None if value is None else bool(test(value))))
 
     runs = results.get('cold', {}).get('runs', {})
@@ -83,6 +85,19 @@ def judge(results):
     deliver = results.get('delivery') or {}
     add('delivery: the run ends <= 2 s after the last tag appears in the application registry', deliver.get('lag_after_last_tag'),
         '%.2f s', lambda v: v <= 2)
+    scale = results.get('release') or {}
+    add('release scale: fixed cost per image over the module <= 0.02 s', scale.get('fixed_seconds_per_image'), '%.4f s',
+        lambda v: v <= 0.02)
+    add('release scale: fixed cost per image over the module <= 0.04 CPU-s', scale.get('fixed_cpu_per_image'), '%.4f CPU-s',
+        lambda v: v <= 0.04)
+    peaks = scale and scale['playbook'].get('peak_kib') or {}
+    add('release scale: controller peak RSS <= 300 MB', peaks.get('controller') and peaks['controller'] / 1024, '%.0f MB',
+        lambda v: v <= 300)
+    add('release scale: connections per cache <= 2 x P', scale and max(found['connections'] for found in scale['playbook']['connections'].values()),
+        '%d' + ' (2 x P = %d)' % (2 * scale.get('parallel', 0)), lambda v: v <= 2 * scale['parallel'])
+    add('release scale: connections per cache besides blob triggers <= 2 x P',
+        scale and max(found['connections'] - found['triggers'] for found in scale['playbook']['connections'].values()),
+        '%d', lambda v: v <= 2 * scale['parallel'])
     growth = results.get('growth')
     if growth and growth['slope_ratio'] is None:
         found.append(('growth linear (marginal s/MB, last step vs first <= 1.25)', 'first step not positive: too noisy to judge', None))

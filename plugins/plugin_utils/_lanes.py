@@ -61,7 +61,7 @@ def plan(release: list[dict[str, Any]], caches: list[dict[str, Any]], settings: 
                 settled.append(result)
         work.append((entry, to_warm))
     settled = _unmatched_once(settled, taken)
-    counts = _lane_counts([min(entry['parallel'], len(to_warm)) for entry, to_warm in work], parallel)
+    counts = lane_counts([min(entry['parallel'], len(to_warm)) for entry, to_warm in work], parallel)
     lanes = []
     for (entry, to_warm), count in zip(work, counts):
         for number in range(count):
@@ -92,7 +92,7 @@ def _unmatched_once(settled: list[dict[str, Any]], taken: set[str]) -> list[dict
     return kept
 
 
-def _lane_counts(wanted: list[int], limit: int) -> list[int]:
+def lane_counts(wanted: list[int], limit: int) -> list[int]:
     """Lanes per cache: each cache with work gets one, then one more in turn while any wants more, ``limit`` in all.
     With more caches than ``limit``, each still gets its one lane and ``throttle`` keeps the limit."""
     counts = [1 if want else 0 for want in wanted]

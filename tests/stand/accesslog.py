@@ -30,6 +30,7 @@ class AccessEntry:
     backend: str
     upstream_status: str
     request_time: float
+    remote_port: int = 0  # nginx's $remote_port: one per client connection
 
     @property
     def path(self):
@@ -66,7 +67,8 @@ def parse(lines):
         raw = json.loads(line)
         entries.append(AccessEntry(time=raw['msec'], scheme=raw['scheme'], method=raw['method'], uri=raw['uri'], status=raw['status'],
                                    bytes_sent=raw['bytes_sent'], body_bytes_sent=raw['body_bytes_sent'], auth=raw['auth'],
-                                   backend=raw['upstream_addr'], upstream_status=raw['upstream_status'], request_time=raw['request_time']))
+                                   backend=raw['upstream_addr'], upstream_status=raw['upstream_status'], request_time=raw['request_time'],
+                                   remote_port=raw.get('remote_port', 0)))
     return entries
 
 

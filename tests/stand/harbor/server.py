@@ -160,7 +160,8 @@ def _handler_class(front, scheme):
                 answer.close = True  # an unread request body: do not reuse the connection
 
             def log(body_bytes, header_bytes):
-                front.access_log.write(msec=round(time.time(), 3), scheme=scheme, method=self.command, uri=self.path,
+                front.access_log.write(msec=round(time.time(), 3), scheme=scheme, remote_port=self.client_address[1],
+                                       method=self.command, uri=self.path,
                                        status=answer.status, bytes_sent=header_bytes + body_bytes, body_bytes_sent=body_bytes,
                                        auth=auth_kind(self.headers.get('Authorization')), upstream_addr=answer.backend,
                                        upstream_status=answer.upstream_status, request_time=round(time.time() - started, 3))

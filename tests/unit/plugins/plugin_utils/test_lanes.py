@@ -11,7 +11,7 @@ from ansible.errors import AnsibleError, AnsibleFilterError
 
 from ansible_collections.prewarm.harbor.plugins.filter.warm_plan import warm_plan
 from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import PER_CACHE
-from ansible_collections.prewarm.harbor.plugins.plugin_utils._lanes import _lane_counts, plan
+from ansible_collections.prewarm.harbor.plugins.plugin_utils._lanes import lane_counts, plan
 
 RULES = [{'regex_url': '^ecr/(.+):(.+)$', 'replacement_oci': 'http://127.0.0.1:9/v2/$1/manifests/$2'}]
 SETTINGS = {'parallel': 3, 'forks': 5, 'cwd': '/tmp', 'cache_flavor': 'distribution', 'timeout': 60, 'retries': 3}
@@ -24,7 +24,7 @@ SETTINGS = {'parallel': 3, 'forks': 5, 'cwd': '/tmp', 'cache_flavor': 'distribut
     ([2, 2, 2], 2, [1, 1, 1]),  # more caches than the limit: one each, throttle holds the limit
 ])
 def test_lane_counts(wanted, limit, counts):
-    assert _lane_counts(wanted, limit) == counts
+    assert lane_counts(wanted, limit) == counts
 
 
 def test_images_are_spread_over_every_cache_that_takes_them():
