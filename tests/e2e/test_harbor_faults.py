@@ -13,7 +13,9 @@ import time
 
 import pytest
 
-from ansible_collections.prewarm.harbor.tests.e2e.playbook import Play, ecr, in_project, rule, warm
+from ansible_collections.prewarm.harbor.tests.e2e.playbook import Play, ecr, in_project, rule, run_module, warm
+from ansible_collections.prewarm.harbor.tests.faults.actions import delay, status
+from ansible_collections.prewarm.harbor.tests.faults.proxy import FaultProxy
 from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
 from ansible_collections.prewarm.harbor.tests.stand.judge import offline
 
@@ -93,6 +95,58 @@ def test_harbor_restarting_mid_run_is_survived_or_reported_per_image(cold, outag
         else:
             assert entry['harbor']['committed'], entry
             assert offline(cold, in_project(cold.public_project, cold.images[key]), 'linux/amd64') == (True, True), key
+
+
+def test_the_load_balancer_s_502_and_503_while_core_restarts_are_retried_through(cold):
+    """In front of Harbor, a load balancer answers 502, then 503, while core restarts (1.5 s, from the run's first
+    blob request): retried with backoff, every image warmed, committed and pulling offline.
+
+    To blob requests only: with Harbor's timers scaled 80 times, an index GET held back by the client's backoff
+    (about 3 s, unscaled) would stand for four minutes of Harbor's time, and can use up the 7.5 s in which Harbor
+    ties an index's tag after its HEAD (docs/harbor.md 3.2): the stand's artefact, not the module's. Refused
+    connections on every request are the restart test's."""
+    keys = ('schema2', 'oci', 'manifest_list', 'oci_index')
+    with FaultProxy(cold.harbor_url) as balancer:
+        def restart():
+            deadline = time.time() + 60
+            while time.time() < deadline and not balancer.requests(None, '/blobs/'):
+                time.sleep(0.01)
+            balancer.inject(status(502), None, '^/v2/.+/blobs/', times=None)
+            time.sleep(0.7)
+            balancer.disarm()
+            balancer.inject(status(503), None, '^/v2/.+/blobs/', times=None)
+            time.sleep(0.8)
+            balancer.disarm()
+
+        restarted = later(0, restart)
+        run = run_module(dict(images=[ecr(cold.public_project, cold.images[key]) for key in keys],
+                              proxy_caches=[rule(balancer.url)], wait_for_commit=60, **SCALED))
+        restarted.join()
+        refused = [seen.status for seen in balancer.requests() if seen.status in (502, 503)]
+    assert {502, 503} <= set(refused), refused  # the restart was met
+    assert [entry['status'] for entry in run.images] == ['warmed'] * len(keys), run
+    assert sum(entry['retries'] for entry in run.images) >= 1, run
+    for key, entry in zip(keys, run.images):
+        assert entry['harbor']['committed'], entry
+        assert offline(cold, in_project(cold.public_project, cold.images[key]), 'linux/amd64') == (True, True), key
+
+
+def test_an_index_whose_tag_job_ended_before_harbor_stored_it_is_failed_naming_why(cold):
+    """Harbor ties an index's tag only in the EnsureTag job our HEAD starts (7.5 s here, 600 s in Harbor), and
+    answers later HEADs from its list cache without starting another (docs/harbor.md 3.2). A child manifest held
+    back past that window (a slow store) leaves the tag untied for good: failed, saying so and what to do, not
+    "check Harbor core's log"; the platform still pulls offline by digest."""
+    image = cold.push_image('faults/tag-job-over', '1.0', platforms=('linux/amd64', 'linux/arm64'))
+    child = image.platform('linux/amd64').digest
+    with FaultProxy(cold.harbor_url) as slow:
+        slow.inject(delay(8.0), 'GET', '/manifests/' + child, times=1)
+        run = run_module(dict(images=[ecr(cold.public_project, image)], proxy_caches=[rule(slow.url)], wait_for_commit=30,
+                              **SCALED))
+    entry = run.images[0]
+    assert entry['status'] == 'failed' and 'EnsureTag' in entry['msg'] and 'docs/harbor.md 3.2' in entry['msg'], entry
+    assert entry['harbor']['committed'] is False and entry['harbor']['platforms'] == ['linux/amd64'], entry
+    pinned = '%s/%s@%s' % (cold.public_project, image.repository, child)
+    assert offline(cold, pinned, 'linux/amd64') == (True, True)
 
 
 def test_a_tag_moved_upstream_between_two_runs_is_warmed_again_never_cached(cold):

@@ -26,6 +26,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client im
 CHECK_INTERVAL = 20.0  # seconds: sleepIntervalSec, between a store job's checks
 MANIFEST_CHECKS = 10  # maxManifestWait: then Harbor fetches the missing blobs itself
 LIST_CHECKS = 20  # maxManifestListWait: then the index is stored with the children it has
+TAG_TRIES = 60  # ensureTagMaxRetry: EnsureTag's tries, half an interval apart, after a HEAD by tag
 ISSUE_20920 = 'goharbor/harbor#20920'
 
 
@@ -37,13 +38,14 @@ class Pull:
     """
 
     def __init__(self, repo: Repository, reference: str, upstream_digest: str, is_index: bool,  # pylint: disable=too-many-arguments
-                 platforms: list[tuple[str, str]], upstream_checked: bool = True) -> None:
+                 platforms: list[tuple[str, str]], upstream_checked: bool = True, tag_job_ends: float | None = None) -> None:
         self.repo = repo  # a Repository: where the pull is made
         self.reference = reference
         self.upstream_digest = upstream_digest  # Harbor's own when not upstream_checked
         self.upstream_checked = upstream_checked  # whether upstream was asked what the reference names
         self.is_index = is_index
         self.platforms = platforms
+        self.tag_job_ends = tag_job_ends  # when the EnsureTag job our HEAD by tag started gives up (an index's)
 
     @property
     def by_digest(self) -> bool:
@@ -102,7 +104,19 @@ def _never(pull: Pull, top: Artifact | None, held: list[str]) -> str | None:
                 'artifact and Harbor\'s redis key cache:manifestlist:%s:%s, then warm again' % (
                     pull.reference, top.digest, ', '.join(lacking), ISSUE_20920, ', '.join(lacking), pull.repo.name,
                     pull.upstream_digest))
+    if pull.is_index and top is None and pull.tag_job_ends is not None and time.time() > pull.tag_job_ends:
+        return ('Harbor ties an index\'s tag only in the job a HEAD by tag starts (EnsureTag, 60 tries), which ended '
+                'before Harbor had stored the index; while its 7-day copy of the upstream index %s lives, Harbor answers '
+                'every HEAD of tag %s from it and starts no other (docs/harbor.md 3.2): each platform pulls by digest; '
+                'to tie the tag, add it to the index artifact with Harbor\'s API, or delete the redis key '
+                'cache:manifestlist:%s:%s and warm again' % (pull.upstream_digest, pull.reference, pull.repo.name,
+                                                              pull.upstream_digest))
     return None
+
+
+def tag_job_ends(timeline: Timeline, interval: float) -> float | None:
+    """When the EnsureTag job of the run's HEAD by tag gives up (None when no HEAD was sent)."""
+    return timeline.head + TAG_TRIES * interval / 2 if timeline.head is not None else None
 
 
 class Timeline:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.api import Artifact, artifact
-from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Commit, Pull, Timeline, expected, inspect
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Commit, Pull, Timeline, expected, inspect, tag_job_ends
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.version import HarborVersion, parse, read_version
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.waiting import commit_block
@@ -217,7 +217,8 @@ class Harbor(Distribution):
 
     def pull(self, target: Target, top: Manifest, platforms: list, timeline: Timeline) -> Pull | None:
         return Pull(repository_of(top), matched(target).reference, top.digest, top.is_index,
-                    [(str(image.platform), image.manifest.digest) for image in platforms], timeline.upstream_checked)
+                    [(str(image.platform), image.manifest.digest) for image in platforms], timeline.upstream_checked,
+                    tag_job_ends(timeline, self.options.interval))
 
     def committed(self, pull: Pull | None, tally: Tally, each_platform: bool = True) -> Commit | None:
         return inspect(self.registry, pull, tally, each_platform) if pull is not None else None
@@ -233,10 +234,12 @@ class Harbor(Distribution):
         """The result's ``harbor`` block from what is committed; returns when the rest is due (None: nothing to wait for)."""
         held = set(digest for label, digest in pull.platforms if label in state.platforms)
         children = [entry.get('digest') for entry in top.children] if top.is_index else []
-        due = None if state.committed or state.note else expected(pull, timeline, children, held, self.options.interval)
+        due = None if state.committed else expected(pull, timeline, children, held, self.options.interval)
+        if state.note and due is None:
+            due = time.time()  # never, it seems: a wait confirms it an interval later (commit.wait), then fails the image
         result.harbor = commit_block(state, pull, due)
-        if self.options.wait:
-            result.harbor['waited'] = 0.0  # committed already, or never will: no wait (see waiting.wait_all)
+        if self.options.wait and due is None:
+            result.harbor['waited'] = 0.0  # committed already: no wait (see waiting.wait_all)
         return due
 
 

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Pull, Timeline, expected, inspect
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Pull, Timeline, expected, inspect, tag_job_ends
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.api import Artifact, artifact_url
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.platform import parse_platforms
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
@@ -62,6 +64,25 @@ def test_a_platform_held_by_digest_but_missing_from_the_tag_s_index_is_harbor_20
 def test_nothing_committed_yet_is_pending_not_never():
     state = inspect(FakeApi({}), pull(platforms=[('linux/amd64', AMD), ('linux/arm64', ARM)]))
     assert (state.committed, state.digest, state.platforms, state.note) == (False, None, [], None)
+
+
+@pytest.mark.parametrize('ended, never', [(-1.0, True), (+60.0, False)], ids=['job-over', 'job-running'])
+def test_an_index_tag_untied_after_harbors_tag_job_ended_is_never_tied_by_waiting(ended, never):
+    """EnsureTag, started by our HEAD, is the tag's only chance while Harbor keeps its copy of the upstream index
+    (docs/harbor.md 3.2): once it has ended, waiting cannot help, and the note says what can."""
+    api = FakeApi({AMD: {'digest': AMD}})
+    wanted = Pull(Repository(BASE, REPO), '1.27', UP, True, [('linux/amd64', AMD)], tag_job_ends=time.time() + ended)
+    state = inspect(api, wanted)
+    assert not state.committed and state.platforms == ['linux/amd64']
+    if never:
+        assert 'EnsureTag' in state.note and 'cache:manifestlist:%s:%s' % (REPO, UP) in state.note, state.note
+    else:
+        assert state.note is None
+
+
+def test_the_tag_job_lasts_sixty_ticks_of_half_an_interval_from_the_head():
+    assert tag_job_ends(timeline(head=100.0), I) == 100.0 + 60 * I / 2
+    assert tag_job_ends(Timeline(), I) is None
 
 
 def test_an_index_pinned_by_its_upstream_digest_never_pulls_offline():
