@@ -169,6 +169,36 @@ def test_a_tag_moved_upstream_between_two_runs_is_warmed_again_never_cached(cold
     assert offline(cold, in_project(cold.public_project, image), 'linux/amd64') == (True, True)
 
 
+def test_a_tag_moved_upstream_during_the_warm_names_what_was_warmed_and_the_next_run_warms_the_new_one(cold):
+    """Upstream moves the tag while the run warms (after our HEAD and index GET, before Harbor's commit): Harbor
+    commits the index it fetched, under the tag (EnsureTag of our HEAD's digest), and the result names that digest,
+    not the new one; the next run is not ``cached``: it warms the new digest, which then pulls offline."""
+    platforms = ('linux/amd64', 'linux/arm64')
+    image = cold.push_image('faults/moving-mid-run', '1.0', platforms=platforms)
+    mark = cold.harbor_log_mark()
+    moved = {}
+
+    def move():
+        deadline = time.time() + 60
+        while time.time() < deadline and not [e for e in cold.harbor_log(since=mark) if e.kind == 'blobs']:
+            time.sleep(0.01)
+        moved['image'] = cold.push_image('faults/moving-mid-run', '1.0', platforms=platforms, layer_bytes=4097)
+
+    mover = later(0, move)
+    args = dict(platforms=list(platforms), harbor_check_interval=HARBOR_INTERVAL, wait_for_commit=60)
+    run = warm(cold, [ecr(cold.public_project, image)], **args)
+    mover.join()
+    entry, new = run.images[0], moved['image']
+    assert new.digest != image.digest
+    assert (entry['status'], entry['digest'], entry['harbor']['committed']) == ('warmed', image.digest, True), entry
+    assert {p['digest'] for p in entry['platforms']} == {p.digest for p in image.platforms}, entry
+    again = warm(cold, [ecr(cold.public_project, image)], **args).images[0]
+    assert (again['status'], again['digest'], again['harbor']['committed']) == ('warmed', new.digest, True), again
+    assert {p['digest'] for p in again['platforms']} == {p.digest for p in new.platforms}, again
+    for platform in platforms:
+        assert offline(cold, in_project(cold.public_project, image), platform) == (True, True), platform
+
+
 def test_a_run_killed_mid_warm_is_completed_by_the_next(cold):
     """SIGKILL to the whole ansible-playbook process group once Harbor has seen the run's first blob request; the
     next run warms (or finds cached) every image, truthfully, and each pulls offline."""
