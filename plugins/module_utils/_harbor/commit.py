@@ -107,10 +107,10 @@ def _never(pull: Pull, top: Artifact | None, held: list[str]) -> str | None:
     if pull.is_index and top is None and pull.tag_job_ends is not None and time.time() > pull.tag_job_ends:
         return ('Harbor ties an index\'s tag only in the job a HEAD by tag starts (EnsureTag, 60 tries), which ended '
                 'before Harbor had stored the index; while its 7-day copy of the upstream index %s lives, Harbor answers '
-                'every HEAD of tag %s from it and starts no other (docs/harbor.md 3.2): each platform pulls by digest; '
-                'to tie the tag, add it to the index artifact with Harbor\'s API, or delete the redis key '
-                'cache:manifestlist:%s:%s and warm again' % (pull.upstream_digest, pull.reference, pull.repo.name,
-                                                              pull.upstream_digest))
+                'every HEAD of tag %s from it and starts no other (docs/harbor.md 3.2), and its API refuses tags in a '
+                'proxy project: each platform pulls by digest; to tie the tag, delete Harbor\'s redis key '
+                'cache:manifestlist:%s:%s (or let it expire) and warm again' % (pull.upstream_digest, pull.reference,
+                                                                                 pull.repo.name, pull.upstream_digest))
     return None
 
 
