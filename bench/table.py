@@ -127,8 +127,9 @@ def overhead(block):
 def release(block):
     count, widths = block['images'], (-28, 8, 9, 11, 9, 8, -1)
     lanes = ', '.join('%s %d' % item for item in block['lanes'].items())
-    lines = ['Release scale: %d tiny single-platform images over %d caches, P = %d (lanes: %s)' % (
-                 count, block['caches'], block['parallel'], lanes),
+    title = 'Release scale: %d tiny single-platform images over %d caches, P = %d (lanes: %s)' % (
+        count, block['caches'], block['parallel'], lanes)
+    lines = [title,
              _row(widths, ('run', 'seconds', 'in-module', 's per image', 'complete', 'client', 'connections per cache (triggers)'))]
     for name, key in (('module, a call per cache', 'module'), ('playbook', 'playbook')):
         run = block[key]

@@ -109,8 +109,8 @@ def _never(pull: Pull, top: Artifact | None, held: list[str]) -> str | None:
                 'before Harbor had stored the index; while its 7-day copy of the upstream index %s lives, Harbor answers '
                 'every HEAD of tag %s from it and starts no other (docs/harbor.md 3.2), and its API refuses tags in a '
                 'proxy project: each platform pulls by digest; to tie the tag, delete Harbor\'s redis key '
-                'cache:manifestlist:%s:%s (or let it expire) and warm again' % (pull.upstream_digest, pull.reference,
-                                                                                 pull.repo.name, pull.upstream_digest))
+                'cache:manifestlist:%s:%s (or let it expire) and warm again' % (
+                    pull.upstream_digest, pull.reference, pull.repo.name, pull.upstream_digest))
     return None
 
 
