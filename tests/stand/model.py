@@ -112,3 +112,15 @@ class SeededImage:
     def to_dict(self):
         """JSON-able form (used for stand.json)."""
         return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class SignedImage:
+    """An image pushed upstream with its signatures (``signing.Signature``), each naming the digest it signs."""
+
+    image: SeededImage
+    signatures: tuple
+
+    def of(self, kind, subject):
+        """The signatures of ``kind`` (sig, att, referrer) made on ``subject`` (a manifest digest)."""
+        return [s for s in self.signatures if s.kind == kind and s.subject == subject]

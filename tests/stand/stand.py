@@ -28,7 +28,8 @@ import urllib.parse
 
 import requests
 
-from . import accesslog, builder, certs, containerd, emulator, htpasswd, issuer, oracle, process, registry, seed, services, storage
+from . import (accesslog, builder, certs, containerd, emulator, htpasswd, issuer, model, oracle, process, registry, seed, services,
+               signing, storage)
 from .harbor.config import VERSIONS, Project, Registry, Settings, Timing
 from .model import ALL_MANIFEST_TYPES
 from .switches import Switches
@@ -127,6 +128,7 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         upstream.wait_ready()
         self._procs['proxy'].start()  # it panics while upstream does not answer
         self._builder = builder.ImageBuilder(self.upstream_url)
+        self.signer = signing.Signer(self._builder.pusher, urllib.parse.urlsplit(self.upstream_url).netloc)
         self.images = seed.seed(self._builder, self.large_layer_bytes)
         for proc in self._procs.values():
             proc.wait_ready()
@@ -485,6 +487,21 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
     def push_image(self, repo, tag, **options):
         """Push another image upstream (``builder.ImageBuilder.push_image`` options); return its SeededImage."""
         return self._builder.push_image(repo, tag, **options)
+
+    def push_signed_image(self, repo, tag, kinds=('sig',), referrer=None, on_index_only=False, **options):  # pylint: disable=too-many-arguments
+        """Push ``repo:tag`` (``push_image`` options) and sign it upstream with the stand's key (``signer.public_pem``):
+        each platform's digest, and a single manifest's own, with cosign's ``kinds`` (sig, att) and, if ``referrer``
+        names an artifactType (``signing.BUNDLE``, ``signing.NOTATION``), an OCI 1.1 referrer of it too. With
+        ``on_index_only``, only the upstream index digest is signed. Returns a ``model.SignedImage``."""
+        image = self.push_image(repo, tag, **options)
+        subjects = [(image.digest, image.media_type, image.size)] if on_index_only or not image.is_index else \
+            [(item.digest, item.media_type, item.size) for item in image.platforms]
+        made = []
+        for digest, media_type, size in subjects:
+            made += [self.signer.sign(repo, digest) if kind == 'sig' else self.signer.attest(repo, digest) for kind in kinds]
+            if referrer:
+                made.append(self.signer.refer(repo, digest, media_type, size, referrer))
+        return model.SignedImage(image, tuple(made))
 
     def layer(self, label, payload_bytes=0, seed='stand'):  # pylint: disable=redefined-outer-name
         """A layer spec shareable between ``push_image(..., base_layers=(spec,))`` calls."""

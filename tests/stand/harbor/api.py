@@ -14,6 +14,7 @@ retention policy needs "tag-retention read" on its project (project admins and m
 import time
 import urllib.parse
 
+from . import accessories
 from . import reply as replies
 from .db import NEVER, timestamp
 
@@ -54,7 +55,8 @@ class Api:
             return self._retention(identity, parts[2])
         if len(parts) == 7 and parts[1] == 'projects' and parts[3] == 'repositories' and parts[5] == 'artifacts':
             with_tag = query.get('with_tag', ['true'])[0].lower() != 'false'
-            return self._guarded(identity, parts[2], lambda project: self._artifact(project, parts[4], parts[6], with_tag))
+            with_accessory = query.get('with_accessory', ['false'])[0].lower() == 'true'
+            return self._guarded(identity, parts[2], lambda project: self._artifact(project, parts[4], parts[6], with_tag, with_accessory))
         return replies.error(404, 'NOT_FOUND', f'no API route {path}')
 
     def _systeminfo(self, identity, external_url):
@@ -109,7 +111,7 @@ class Api:
     def _repositories(self, project):
         return [repo for repo in self.db.state({})['repositories'] if repo.startswith(project.name + '/')]
 
-    def _artifact(self, project, raw_repo, raw_reference, with_tag):
+    def _artifact(self, project, raw_repo, raw_reference, with_tag, with_accessory=False):  # pylint: disable=too-many-arguments
         once = urllib.parse.unquote(raw_repo)  # the router decodes once ...
         if '/' in once:  # ... so a single-encoded '/' would have split the path: no such route
             return replies.error(404, 'NOT_FOUND', 'repository name must be URL-encoded twice (library%252Fnginx)')
@@ -129,4 +131,16 @@ class Api:
         if tags:
             document['tags'] = [{'artifact_id': row.artifact_id, 'name': name, 'push_time': _time(pushed), 'pull_time': NEVER,
                                  'immutable': False} for name, pushed in tags]
+        if with_accessory:
+            document['accessories'] = [_accessory(item) for item in self.db.accessories_of(repository, subject_id=row.artifact_id)]
         return replies.json_reply(document)
+
+
+def _accessory(row):
+    """One ``accessories`` entry (handler/model/accessory.go:ToSwagger; subject_artifact_id left out when 0)."""
+    entry = {'id': row.accessory_id, 'artifact_id': row.artifact_id, 'subject_artifact_digest': row.subject_digest,
+             'subject_artifact_repo': row.subject_repository, 'size': row.size, 'digest': row.digest, 'type': row.type,
+             'icon': accessories.ICONS.get(row.type, ''), 'creation_time': timestamp(row.created)}
+    if row.subject_id:
+        entry['subject_artifact_id'] = row.subject_id
+    return entry

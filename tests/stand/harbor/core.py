@@ -25,6 +25,7 @@ EnsureTag (3.2) attaches tags without any event.
 import dataclasses
 import threading
 
+from . import accessories
 from . import events as artifact_events
 from .config import VERSIONS
 
@@ -38,13 +39,14 @@ class Rules:
     fire_existing: bool
     harbor_version: str  # systeminfo's; '' keeps the settings' (HEAD)
     deletes_on_not_found: bool = False  # goharbor/harbor#22175
+    bundle_is_cosign: bool = True  # subject.go types a sigstore bundle signature.cosign (v2.15.0+)
 
 
 RULES = {
     '2.14': Rules(('digest', 'tag'), False, False, ''),
     '2.15.0': Rules(('digest', 'tag'), False, False, 'v2.15.0-e2b5ce92', deletes_on_not_found=True),
-    '2.13': Rules(('digest',), False, False, 'v2.13.3-d06ceb25'),
-    '2.9.1': Rules(('reference',), True, True, 'v2.9.1-5cbb1b01'),
+    '2.13': Rules(('digest',), False, False, 'v2.13.3-d06ceb25', bundle_is_cosign=False),
+    '2.9.1': Rules(('reference',), True, True, 'v2.9.1-5cbb1b01', bundle_is_cosign=False),
 }
 assert tuple(RULES) == VERSIONS
 
@@ -103,11 +105,13 @@ class Core:
         """The tag of the trimmed index's PUT: the requested tag up to v2.9.1 (by tag), else ''."""
         return _tag(reference) if RULES[self.version].index_by_tag else ''
 
-    def put(self, repository, digest, tag, row):
-        """``putManifest`` + ``artifact.Ctl.Ensure`` (11.1 steps 1-2); ``row`` holds the artifact's columns."""
+    def put(self, repository, digest, tag, row, payload=b''):  # pylint: disable=too-many-arguments
+        """``putManifest`` + ``artifact.Ctl.Ensure`` (11.1 steps 1-2); ``row`` holds the artifact's columns; then the
+        cosign and subject middlewares on the manifest's ``payload`` (accessories.py)."""
         created = self.db.add_artifact(repository, digest, **row)
         if tag:
             self.db.set_tag(repository, tag, digest)
+        accessories.record(self.db, repository, digest, tag, payload, RULES[self.version].bundle_is_cosign)
         if created or RULES[self.version].fire_existing:
             self.events.publish(artifact_events.PUSH, repository, digest, [tag] if tag else [])
         return created

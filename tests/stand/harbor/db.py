@@ -41,6 +41,21 @@ class Artifact:  # pylint: disable=too-many-instance-attributes
     pull_time: float = 0.0
 
 
+@dataclasses.dataclass
+class Accessory:  # pylint: disable=too-many-instance-attributes
+    """One ``artifact_accessory`` row: the accessory artifact, and its subject by digest (its id 0 until it exists)."""
+
+    accessory_id: int
+    artifact_id: int
+    subject_repository: str
+    subject_digest: str
+    subject_id: int
+    type: str
+    digest: str
+    size: int
+    created: float
+
+
 class Database:
     """Thread-safe; every method takes the one lock."""
 
@@ -58,6 +73,7 @@ class Database:
             self._list_cache = {}  # (repo, digest) -> (payload, content type, expiry)
             self._trimmed = {}     # request digest or '' -> trimmed digest
             self._inflight = set()
+            self._accessories = []  # Accessory rows, oldest first
 
     # -- artifacts and tags --------------------------------------------------------------------------------------
 
@@ -145,6 +161,31 @@ class Database:
             row = self._artifacts.get((repository, digest))
             if row is not None:
                 row.pull_time = time.time()
+
+    # -- accessories (accessories.py) ----------------------------------------------------------------------------
+
+    def add_accessory(self, artifact_id, repository, subject_digest, kind, digest, size):  # pylint: disable=too-many-arguments
+        """Record an accessory of ``subject_digest``; a second row for the same (artifact, subject) is ignored."""
+        with self._lock:
+            if any(row.artifact_id == artifact_id and row.subject_digest == subject_digest for row in self._accessories):
+                return
+            subject = self._artifacts.get((repository, subject_digest))
+            self._accessories.append(Accessory(next(self._ids), artifact_id, repository, subject_digest,
+                                               subject.artifact_id if subject else 0, kind, digest, size, time.time()))
+
+    def backfill_accessories(self, repository, digest, artifact_id):
+        """The rows waiting for ``digest`` in ``repository`` get its artifact id (subject.go, on every PUT)."""
+        with self._lock:
+            for row in self._accessories:
+                if row.subject_repository == repository and row.subject_digest == digest and not row.subject_id:
+                    row.subject_id = artifact_id
+
+    def accessories_of(self, repository, subject_digest=None, subject_id=None):
+        """Rows of a subject, by its digest (the referrers API) or by its artifact id (``with_accessory``)."""
+        with self._lock:
+            return [dataclasses.replace(row) for row in self._accessories if row.subject_repository == repository
+                    and (subject_digest is None or row.subject_digest == subject_digest)
+                    and (subject_id is None or row.subject_id == subject_id)]
 
     # -- blobs, redis, in-flight ---------------------------------------------------------------------------------
 

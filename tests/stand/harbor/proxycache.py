@@ -14,6 +14,7 @@ import threading
 
 import requests
 
+from . import accessories
 from . import reply as replies
 from .clients import UpstreamError
 from .manifests import ParseError, Parsed
@@ -236,7 +237,7 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
         finally:
             self.db.end(key)
         for tag in tags:
-            self.core.put(repo, digest, tag, row)
+            self.core.put(repo, digest, tag, row, payload)
         return True
 
     def _extra_attrs(self, repo, parsed):
@@ -345,3 +346,20 @@ class ProxyCache:  # pylint: disable=too-many-instance-attributes
             except UpstreamError:
                 pass
         return replies.json_reply({'name': repo, 'tags': sorted(names)})
+
+    # -- referrers (accessories.py) ------------------------------------------------------------------------------
+
+    def referrers(self, repo, reference, artifact_type=None):
+        """``GET /v2/<repo>/referrers/<digest>``: from the database alone, never upstream (HARBOR.md 12.2)."""
+        if not reference.startswith('sha256:'):
+            return replies.error(400, 'BAD_REQUEST', f'{reference} is not a digest')
+        entries = []
+        for row in self.db.accessories_of(repo, subject_digest=reference):
+            stored = self.db.artifact(repo, row.digest)  # L serves an OCI manifest only to a client that accepts it
+            accept = ', '.join((stored.media_type, '*/*')) if stored else '*/*'
+            response = self.local.request('GET', f'/v2/{repo}/manifests/{row.digest}', headers={'Accept': accept})
+            if response.status_code != 200:
+                return replies.error(500, 'UNKNOWN', f'accessory {row.digest} of {reference}: {response.status_code}')
+            entries.append((row, response.content))
+        headers, body = accessories.referrers_index(entries, artifact_type)
+        return replies.Reply(200, headers, body, len(body), 'local')

@@ -107,14 +107,14 @@ class Front:  # pylint: disable=too-many-instance-attributes
             return self._unauthorized(authorization, scheme, host, scope, f'unauthorized to access repository: {name}, action: {action}')
         if action == 'push' or method == 'DELETE':
             return replies.error(403, 'DENIED', 'can not push artifact to a proxy project', [('Connection', 'close')])
-        return self._proxy(method, project, name, remote, kind, rest, headers)
+        return self._proxy(method, project, name, remote, kind, rest, headers, url.query)
 
     def _unauthorized(self, authorization, scheme, host, scope, reason):
         challenge = auth.BASIC_CHALLENGE if authorization else auth.bearer_challenge(scheme, host, scope)
         return replies.error(401, 'UNAUTHORIZED', f'{reason}: {reason}',
                              [('Www-Authenticate', challenge), ('Docker-Distribution-Api-Version', 'registry/2.0')])
 
-    def _proxy(self, method, project, name, remote, kind, rest, headers):  # pylint: disable=too-many-arguments,too-many-return-statements
+    def _proxy(self, method, project, name, remote, kind, rest, headers, query=''):  # pylint: disable=too-many-arguments,too-many-return-statements
         """1.6: the Docker Hub redirect first, then the per-kind handler."""
         redirect = project.registry_type == 'docker-hub' and '/' not in remote and not (kind == 'blobs' and method == 'HEAD')
         if redirect and kind != 'referrers':
@@ -128,6 +128,9 @@ class Front:  # pylint: disable=too-many-instance-attributes
             return self.cache.blob_head(name, rest) if method == 'HEAD' else self.cache.blob_get(name, remote, rest)
         if kind == 'tags' and rest == 'list':
             return self.cache.tags_list(name, remote)
+        if kind == 'referrers' and method == 'GET':
+            wanted = urllib.parse.parse_qs(query).get('artifactType', [None])[0]
+            return self.cache.referrers(name, rest, wanted)
         return replies.error(404, 'NOT_FOUND', f'{kind} not supported by the emulator')
 
 

@@ -8,7 +8,6 @@ Offline outcomes are judged by two independent clients with upstream stopped: sk
 """
 
 import concurrent.futures
-import hashlib
 import json
 import time
 
@@ -16,42 +15,13 @@ import pytest
 import requests
 
 from ansible_collections.prewarm.harbor.tests.stand import model
+from ansible_collections.prewarm.harbor.tests.stand.pull_client import Client, sha256
 from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL as I
 from ansible_collections.prewarm.harbor.tests.stand.judge import offline, pushed_at
 
 ACCEPT = ', '.join(model.ALL_MANIFEST_TYPES)
 EARLY = 0.02  # a timer never fires early: only clock reads differ between the test and the emulator
 LATE = 0.3  # seconds a busy machine may add after a timer fired
-
-
-def sha256(data):
-    return 'sha256:' + hashlib.sha256(data).hexdigest()
-
-
-class Client:
-    """A pull client of one repository on the emulated Harbor (anonymous token on the public project)."""
-
-    def __init__(self, stand, repository):
-        self.base = stand.harbor_url
-        self.repository = repository
-        answer = requests.get(f'{self.base}/service/token', params={'service': 'harbor-registry', 'scope': f'repository:{repository}:pull'},
-                              timeout=10)
-        self.headers = {'Authorization': 'Bearer ' + answer.json()['token'], 'Accept': ACCEPT}
-
-    def manifest(self, reference, method='GET'):
-        return requests.request(method, f'{self.base}/v2/{self.repository}/manifests/{reference}', headers=self.headers, timeout=30)
-
-    def blob(self, digest, method='GET'):
-        return requests.request(method, f'{self.base}/v2/{self.repository}/blobs/{digest}', headers=self.headers, timeout=30)
-
-    def read_platform(self, child):
-        """GET a platform's manifest by digest and every blob it names; return the time of the manifest GET."""
-        at = time.time()
-        assert self.manifest(child.digest).status_code == 200
-        for blob in child.blobs:
-            answer = self.blob(blob.digest)
-            assert answer.status_code == 200 and sha256(answer.content) == blob.digest
-        return at
 
 
 def seeded(stand, key):
