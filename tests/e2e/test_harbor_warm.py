@@ -161,8 +161,8 @@ def stored_digest(stand, digest):
 def test_blobs_are_triggered_and_harbor_stores_each_once_with_its_own_fetch(cold):
     """docs/harbor.md 4.3: every layer GET is closed at its status line; Harbor's own second fetch stores each blob in
     the repository, checked by its registry against the digest, no layer byte crosses the runner, and both platforms
-    pull offline by tag. Layers of 2 MB: larger than what the sockets take before the close."""
-    image = cold.push_image('trigger/big', '1.0', platforms=('linux/amd64', 'linux/arm64'), fmt='oci', layer_bytes=2 << 20)
+    pull offline by tag. Layers of 16 MB: larger than what the sockets can take before the close lands."""
+    image = cold.push_image('trigger/big', '1.0', platforms=('linux/amd64', 'linux/arm64'), fmt='oci', layer_bytes=16 << 20)
     mark, upstream = cold.harbor_log_mark(), proxylog.mark(cold, 'upstream')
     run = warm(cold, [ecr(cold.public_project, image)], platforms=['linux/amd64', 'linux/arm64'], wait_for_commit=60, **SCALED)
     entry = run.images[0]
@@ -170,10 +170,13 @@ def test_blobs_are_triggered_and_harbor_stores_each_once_with_its_own_fetch(cold
     blobs = {blob.digest: blob.size for platform in image.platforms for blob in platform.blobs}
     stored = sum(platform['bytes_stored'] for platform in entry['platforms'])
     assert stored >= sum(blobs.values()) and sum(platform['bytes_pulled'] for platform in entry['platforms']) == 0, entry
-    # Harbor may hand its kernel its first write (the emulator's: 1 MiB) before the close lands; on loopback a socket
-    # takes that much at once (docs/harbor.md 4.8). At most that, per blob: nothing more was ever written.
-    gets = [e for e in cold.harbor_log(since=mark) if e.kind == 'blobs' and e.method == 'GET']
-    assert all(e.body_bytes_sent <= 1 << 20 for e in gets), [(e.reference[:19], e.body_bytes_sent) for e in gets]
+    # Harbor's log counts what its kernel took before the close landed (docs/harbor.md 4.8): on loopback, up to the
+    # send buffer (this kernel's tcp_wmem allows 4 MiB), more on a busy machine than a quiet one. Never the whole
+    # layer: every layer GET was cut short.
+    layers = {blob.digest: blob.size for platform in image.platforms for blob in platform.layers}
+    gets = [e for e in cold.harbor_log(since=mark) if e.kind == 'blobs' and e.method == 'GET' and e.reference in layers]
+    assert len(gets) == len(layers), gets
+    assert all(e.body_bytes_sent < layers[e.reference] for e in gets), [(e.reference[:19], e.body_bytes_sent) for e in gets]
     state = cold.harbor_state()['repositories'][repository_of(cold, image)]
     assert set(blobs) <= set(state['blobs'])
     assert all(stored_digest(cold, digest) == digest for digest in blobs)
