@@ -23,6 +23,9 @@ class Repository:
     def blob_url(self, digest: str) -> str:
         return '%s/v2/%s/blobs/%s' % (self.base, self.name, digest)
 
+    def referrers_url(self, digest: str) -> str:
+        return '%s/v2/%s/referrers/%s' % (self.base, self.name, digest)
+
     @property
     def scope(self) -> str:
         """The token scope of a pull (registry token authentication)."""

@@ -253,7 +253,7 @@ class Registry:
             if response.status_code in (401, 403):
                 raise AuthError('Harbor\'s API refused to show %s (%d): the account needs "artifact read" on the project '
                                 '(a robot account: the access entry artifact:read)' % (what, response.status_code))
-            _check(response, what)
+            check_status(response, what)
             try:
                 return response.json()
             except ValueError as exc:
@@ -271,7 +271,7 @@ class Registry:
             if response.status_code in (401, 403):
                 raise AuthError('Harbor\'s API refused %s (%d): %s' % (call.what, response.status_code, call.refused))
             if response.status_code != 404:
-                _check(response, call.what)
+                check_status(response, call.what)
             document = None
             if 'json' in (response.headers.get('Content-Type') or '') and response.content:
                 try:
@@ -290,7 +290,7 @@ class Registry:
         def attempt() -> tuple[Manifest | None, str | None]:
             response = self.request('GET', url, repo.scope, tally, headers={'Accept': ACCEPT}, stream=True)
             with response:
-                _check(response, where)
+                check_status(response, where)
                 try:
                     raw = response.raw.read(MAX_MANIFEST_BYTES + 1, decode_content=True)
                 except (Urllib3Error, requests.exceptions.RequestException, OSError) as exc:
@@ -315,7 +315,7 @@ class Registry:
         with response:
             if response.status_code == 404:
                 return None
-            _check(response, 'manifest %s/%s:%s' % (origin(repo.base), repo.name, reference))
+            check_status(response, 'manifest %s/%s:%s' % (origin(repo.base), repo.name, reference))
             media_type = (response.headers.get('Content-Type') or '').split(';')[0].strip()
             return ManifestHead(response.headers.get('Docker-Content-Digest') or reference, media_type,
                                 repo.renamed(_served_from(response.url, repo.base, repo.name)))
@@ -327,7 +327,7 @@ class Registry:
         with response:
             if response.status_code == 404:
                 return False
-            _check(response, 'blob %s in %s' % (digest, repo.name))
+            check_status(response, 'blob %s in %s' % (digest, repo.name))
             return True
 
     def blob_head(self, repo: Repository, digest: str, tally: Tally | None = None) -> BlobHead:
@@ -351,7 +351,7 @@ class Registry:
         def attempt() -> tuple[tuple[int, bytes | None], str | None]:
             response = self.request('GET', url, repo.scope, tally, stream=True)
             with response:
-                _check(response, where)
+                check_status(response, where)
                 hasher = hasher_for(blob.digest)
                 size = 0
                 parts: list[bytes] | None = [] if keep else None
@@ -379,7 +379,7 @@ class Registry:
         is raised as for a read."""
         response = self.request('GET', repo.blob_url(blob.digest), repo.scope, tally, stream=True, trigger=True)
         with response:  # closing a body unread closes the connection: nothing more crosses
-            _check(response, 'blob %s in %s' % (blob.digest, repo.name))
+            check_status(response, 'blob %s in %s' % (blob.digest, repo.name))
 
     def _until_intact(self, where: str, attempt: Callable[[], tuple[Any, str | None]], tally: Tally | None) -> Any:
         """Run ``attempt`` (returning (result, problem)) until a body arrives whole and verified.
@@ -422,7 +422,7 @@ def _served_from(final_url: str | None, base: str, repository: str) -> str:
     return repository
 
 
-def _check(response: requests.Response, what: str) -> None:
+def check_status(response: requests.Response, what: str) -> None:
     """Turn an error status into a message that says what to do."""
     status = response.status_code
     if status < 400:
