@@ -144,8 +144,6 @@ class Registry:
         self.triggers.mount('https://', small)
         self.triggers.mount('http://', small)
         self.auth = Authenticator(credentials_for, self._fetch_token, connection.allow_plain_http_credentials)
-        self._flavors: dict[str, bool] = {}
-        self._flavor_lock = threading.Lock()
         self._remembered: dict[tuple, Any] = {}  # remember(): answers that hold for the client's life
         self._remember_lock = threading.Lock()
 
@@ -219,19 +217,18 @@ class Registry:
 
     def is_harbor(self, base: str) -> bool:
         """Harbor answers /api/v2.0/ping with Pong; a plain registry does not have that API."""
-        with self._flavor_lock:  # one probe per cache, however many images start at once
-            if base in self._flavors:
-                return self._flavors[base]
-            try:
-                response = self._send('GET', base + '/api/v2.0/ping', None)
-            except RegistryError:
-                return False  # not remembered: a client reused across calls asks again next time
-            self._flavors[base] = response.status_code == 200 and response.text.strip().strip('"') == 'Pong'
-            return self._flavors[base]
+        def pong() -> bool:
+            response = self._send('GET', base + '/api/v2.0/ping', None)
+            return response.status_code == 200 and response.text.strip().strip('"') == 'Pong'
+        try:
+            return bool(self.remember(('is harbor', base), pong))
+        except RegistryError:
+            return False  # not remembered: a client reused across calls asks again next time
 
     def remember(self, key: tuple, ask: Callable[[], Any]) -> Any:
-        """``ask()`` once per ``key`` for this client's life (a Harbor's release, a project's retention policy): the
-        companion playbook's lanes call the module once per image with one client, and these do not change meanwhile."""
+        """``ask()`` once per ``key`` for this client's life (whether a cache is Harbor, its release, a project's
+        retention policy): the companion playbook's lanes call the module once per image with one client, and these
+        do not change meanwhile. An ``ask()`` that raises is not remembered."""
         with self._remember_lock:  # one question per key, however many images start at once
             if key not in self._remembered:
                 self._remembered[key] = ask()
@@ -316,7 +313,7 @@ class Registry:
             if response.status_code == 404:
                 return None
             check_status(response, 'manifest %s/%s:%s' % (origin(repo.base), repo.name, reference))
-            media_type = (response.headers.get('Content-Type') or '').split(';')[0].strip()
+            media_type = media_type_of(response)
             return ManifestHead(response.headers.get('Docker-Content-Digest') or reference, media_type,
                                 repo.renamed(_served_from(response.url, repo.base, repo.name)))
 
@@ -420,6 +417,11 @@ def _served_from(final_url: str | None, base: str, repository: str) -> str:
     if origin(final_url or base) == origin(base) and parts.path.startswith('/v2/') and '/manifests/' in parts.path:
         return parts.path[len('/v2/'):].rsplit('/manifests/', 1)[0]
     return repository
+
+
+def media_type_of(response: requests.Response) -> str:
+    """The response's Content-Type without its parameters."""
+    return (response.headers.get('Content-Type') or '').split(';')[0].strip()
 
 
 def check_status(response: requests.Response, what: str) -> None:

@@ -18,11 +18,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import OCI_INDEX, ManifestError
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import MAX_MANIFEST_BYTES, OCI_INDEX, ManifestError
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, Tally, check_status
-
-MAX_INDEX_BYTES = 4 << 20  # registries cap manifests at 4 MiB
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, Tally, check_status, media_type_of
 
 
 @dataclass(frozen=True)
@@ -47,8 +45,8 @@ def list_referrers(registry: Registry, repo: Repository, digest: str, tally: Tal
     where = 'referrers of %s in %s' % (digest, repo.name)
     response = registry.request('GET', repo.referrers_url(digest), repo.scope, tally, headers={'Accept': OCI_INDEX}, stream=True)
     with response:
-        if response.status_code == 200 and _content_type(response) == OCI_INDEX:
-            return _parse(response.raw.read(MAX_INDEX_BYTES + 1, decode_content=True), where)
+        if response.status_code == 200 and media_type_of(response) == OCI_INDEX:
+            return _parse(response, where)
         if response.status_code not in (200, 404):
             check_status(response, where)
     fallback = repo.manifest_url(signature_tag(digest))
@@ -58,16 +56,14 @@ def list_referrers(registry: Registry, repo: Repository, digest: str, tally: Tal
         if response.status_code == 404:
             return []
         check_status(response, where)
-        return _parse(response.raw.read(MAX_INDEX_BYTES + 1, decode_content=True), where)
+        return _parse(response, where)
 
 
-def _content_type(response: Any) -> str:
-    return (response.headers.get('Content-Type') or '').split(';')[0].strip()
-
-
-def _parse(raw: bytes, where: str) -> list[Referrer]:
-    if len(raw) > MAX_INDEX_BYTES:
-        raise ManifestError('%s: larger than %d bytes, refused' % (where, MAX_INDEX_BYTES))
+def _parse(response: Any, where: str) -> list[Referrer]:
+    """The referrers an OCI index lists, read from ``response`` (at most a manifest's size)."""
+    raw = response.raw.read(MAX_MANIFEST_BYTES + 1, decode_content=True)
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise ManifestError('%s: larger than %d bytes, refused' % (where, MAX_MANIFEST_BYTES))
     try:
         document = json.loads(raw)
         entries = document['manifests'] if isinstance(document, dict) else None
