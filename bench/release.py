@@ -14,6 +14,7 @@ log: one remote port per connection), with the blob triggers apart, since each c
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import os
 import re
@@ -65,10 +66,8 @@ def playbook_action(stand, images, parallel, workdir):
         # The controller reads the secrets from its environment (prewarm_caches[].password_env).
         run = ansible_run.playbook({'prewarm_images': references, 'prewarm_caches': caches, 'prewarm_parallel': parallel},
                                    workdir, env=_secrets(stand), sample_rss=True)
-        entries = run['report'].get('images') or []
-        return {'seconds': run['seconds'], 'failed': sum(1 for e in entries if e.get('status') == 'failed'),
-                'statuses': _statuses(entries), 'module_seconds': sum(e.get('seconds') or 0 for e in entries),
-                'controller_warm_play': run['controller_warm_play'], 'peak_kib': run['peak_kib']}
+        return dict(_outcome(run['seconds'], run['report'].get('images') or []),
+                    controller_warm_play=run['controller_warm_play'], peak_kib=run['peak_kib'])
     return action
 
 
@@ -95,17 +94,15 @@ def module_action(stand, images, lanes, workdir):
         broken = [f'{cache}: {outcome}' for cache, outcome in outcomes.items() if isinstance(outcome, Exception)]
         if broken:
             raise ansible_run.AnsibleFailed('; '.join(broken))
-        entries = [entry for outcome in outcomes.values() for entry in outcome['result'].get('images') or []]
-        return {'seconds': seconds, 'failed': sum(1 for e in entries if e.get('status') == 'failed'), 'statuses': _statuses(entries),
-                'module_seconds': sum(e.get('seconds') or 0 for e in entries)}
+        return _outcome(seconds, [entry for outcome in outcomes.values() for entry in outcome['result'].get('images') or []])
     return action
 
 
-def _statuses(entries):
-    counts = {}
-    for entry in entries:
-        counts[entry.get('status')] = counts.get(entry.get('status'), 0) + 1
-    return counts
+def _outcome(seconds, entries):
+    """What either side reports: its wall seconds, its images' statuses and the seconds the module spent on them."""
+    statuses = collections.Counter(entry.get('status') for entry in entries)
+    return {'seconds': seconds, 'failed': statuses['failed'], 'statuses': dict(statuses),
+            'module_seconds': sum(entry.get('seconds') or 0 for entry in entries)}
 
 
 def _on_cache(stand, images):
@@ -139,9 +136,9 @@ def connections(stand, marks):
         for entry in entries:
             if entry.scheme == scheme and entry.remote_port:
                 served.setdefault(entry.remote_port, []).append(entry)
-        triggers = sum(len(seen) for seen in served.values() if all(entry.kind == 'blobs' and entry.method == 'GET' for entry in seen))
-        pooled = sum(1 for seen in served.values() if not all(entry.kind == 'blobs' and entry.method == 'GET' for entry in seen))
-        counts[cache] = {'connections': pooled + triggers, 'triggers': triggers}
+        blob_gets_only = [all(entry.kind == 'blobs' and entry.method == 'GET' for entry in seen) for seen in served.values()]
+        triggers = sum(len(seen) for seen, only in zip(served.values(), blob_gets_only) if only)
+        counts[cache] = {'connections': blob_gets_only.count(False) + triggers, 'triggers': triggers}
     return counts
 
 

@@ -51,9 +51,14 @@ def _size(document, payload):
     return len(payload) + sum(int(blob.get('size') or 0) for blob in blobs if isinstance(blob, dict))
 
 
+def _artifact_type(document):
+    """A manifest's ``artifactType``, else its config's media type (subject.go and referrers.go alike)."""
+    return document.get('artifactType') or (document.get('config') or {}).get('mediaType') or ''
+
+
 def subject_type(document, bundle_is_cosign):
-    """subject.go's type for a manifest with a subject: by ``artifactType``, else the config's media type."""
-    kind = document.get('artifactType') or (document.get('config') or {}).get('mediaType') or ''
+    """subject.go's type for a manifest with a subject."""
+    kind = _artifact_type(document)
     if kind == SIGSTORE_BUNDLE and bundle_is_cosign:
         return 'signature.cosign'
     return TYPES.get(kind, 'subject.accessory')
@@ -80,7 +85,7 @@ def referrers_index(entries, artifact_type=None):
     listed = []
     for _row, payload in entries:
         document = _document(payload)
-        kind = document.get('artifactType') or (document.get('config') or {}).get('mediaType') or ''
+        kind = _artifact_type(document)
         if artifact_type and kind != artifact_type:
             continue
         entry = {'mediaType': document.get('mediaType') or '', 'digest': _row.digest, 'size': len(payload)}
