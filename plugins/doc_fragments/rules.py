@@ -61,11 +61,23 @@ options:
             verifies another rule's application registry. In a configuration file the key is C(applicationRegistry).
         type: bool
         version_added: 1.1.0
+      replacement_upstream:
+        description:
+          - The image's manifest URL at the registry the proxy project proxies, expanded like
+            O(proxy_caches[].replacement_oci), for example V(https://quay.io/v2/$2/manifests/$3). Only its scheme, host
+            and repository are used, to list the image's OCI 1.1 referrers there (O(signatures=[referrers])), because Harbor's
+            referrers API answers from its own database and never asks upstream.
+          - Never guessed, so that no request goes to a registry (Docker Hub's rate limits) by accident. Its credentials
+            are O(upstream_username), else the auth file's entry for its host, else none. In a configuration file the key
+            is C(replacementUpstream).
+        type: str
+        version_added: 1.1.0
   config_file:
     description:
       - HarborProxyCachePopulator's YAML configuration file, used unchanged (C(maxNumberOfParallelJobs), C(proxyCaches) with
         C(regexURL), C(replacementOCI), C(replacementArch), C(targetArch), C(targetOS)); a rule may also say
-        C(applicationRegistry), this collection's own key (see O(proxy_caches[].application_registry)).
+        C(applicationRegistry) and C(replacementUpstream), this collection's own keys (see
+        O(proxy_caches[].application_registry), O(proxy_caches[].replacement_upstream)).
     type: path
   platforms:
     description:

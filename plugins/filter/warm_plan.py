@@ -30,7 +30,7 @@ options:
       - The play-wide settings, keyed like the module's options (C(proxy_caches), C(config_file), C(platforms),
         C(username), C(password), C(auth_file), C(ca_path), C(cache_flavor), C(validate_certs), C(pull_blobs),
         C(timeout), C(retries), C(wait_for_commit), C(complete_index), C(trigger_blobs), C(harbor_check_interval),
-        C(application_registry)), plus C(parallel),
+        C(signatures), C(application_registry)), plus C(parallel),
         C(forks), C(report), C(cwd) and C(inventory_hosts) (the hosts a runner may be).
     type: dict
     required: true

@@ -25,6 +25,7 @@ RULE_OPTIONS: dict[str, dict[str, Any]] = dict(
     target_variant=dict(type='str'),
     platforms=dict(type='list', elements='str'),
     application_registry=dict(type='bool'),
+    replacement_upstream=dict(type='str'),
 )
 
 ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
@@ -49,6 +50,9 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
     timeout=dict(type='int', default=60),
     retries=dict(type='int', default=3),
     fail_on_error=dict(type='bool', default=True),
+    signatures=dict(type='list', elements='str', default=['sig'], choices=['sig', 'att', 'referrers']),
+    upstream_username=dict(type='str', fallback=(env_fallback, ['PREWARM_UPSTREAM_USERNAME'])),
+    upstream_password=dict(type='str', no_log=True, fallback=(env_fallback, ['PREWARM_UPSTREAM_PASSWORD'])),
     application_registry=dict(type='dict', options=dict(
         verify=dict(type='bool', default=False),
         wait=dict(type='int', default=0),
@@ -72,6 +76,7 @@ NOT_PER_CACHE = frozenset((
     'image', 'images',  # the lane's images, one per loop item
     'proxy_caches', 'config_file',  # the entry's rules, its own way (a config_file is read on the controller)
     'username', 'password',  # by the controller's environment variables the entry names (username_env, password_env)
+    'upstream_username', 'upstream_password',  # per upstream host: the auth file, or PREWARM_UPSTREAM_* where the warm runs
     'allow_plain_http_credentials',  # the playbook sends no credentials over plain http off loopback
     'max_parallel_jobs',  # a lane warms one image at a time; the entry's parallel is how many lanes
     'fail_on_error',  # the summary judges, after every image (prewarm_fail_on_error)

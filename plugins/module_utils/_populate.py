@@ -61,17 +61,42 @@ def prepare(params: dict) -> Prepared:
         _check_deliverable(targets, app)
     app_images = [image for image in (app_image_of(target, app) for target in targets) if image]
     app_hosts = sorted({urlsplit(image.repo.base).netloc for image in app_images})
-    # Its own source (never the cache's credentials); the auth file is read again only when there is one to ask.
+    upstream_hosts = _upstream_hosts(targets, params['signatures'])
+    # Each its own source (never the cache's credentials); the auth file is read again only when there is one to ask.
     app_source = CredentialSource(app.username, app.password, params.get('auth_file')) if app_hosts else caches
-    credentials = CredentialsByHost(caches, {host: app_source for host in app_hosts})
+    upstream_source = CredentialSource(params.get('upstream_username'), params.get('upstream_password'),
+                                       params.get('auth_file')) if upstream_hosts else caches
+    credentials = CredentialsByHost(caches, dict({host: upstream_source for host in upstream_hosts},
+                                                 **{host: app_source for host in app_hosts}))
     connection = Connection(validate_certs=params['validate_certs'], ca_path=params.get('ca_path'), timeout=params['timeout'],
                             retries=params['retries'], pool_size=jobs,
                             allow_plain_http_credentials=params['allow_plain_http_credentials'],
                             username=params.get('username'), password=params.get('password'), auth_file=params.get('auth_file'),
-                            app_hosts=tuple(app_hosts), app_username=app.username, app_password=app.password)
+                            app_hosts=tuple(app_hosts), app_username=app.username, app_password=app.password,
+                            upstream_hosts=tuple(upstream_hosts), upstream_username=params.get('upstream_username'),
+                            upstream_password=params.get('upstream_password'))
     harbor = HarborOptions(params['wait_for_commit'], params['complete_index'], params['harbor_check_interval'], params['trigger_blobs'])
-    options = WarmOptions(jobs, params['cache_flavor'], params['pull_blobs'], harbor, app)
+    options = WarmOptions(jobs, params['cache_flavor'], params['pull_blobs'], tuple(dict.fromkeys(params['signatures'])), harbor, app)
     return Prepared(targets, connection, credentials, options)
+
+
+def _upstream_hosts(targets: list[Target], signatures: list[str]) -> list[str]:
+    """The upstream registries referrers are listed at: each matched image's rule must name one (never guessed: a
+    proxy project's upstream is Harbor's to know, and a guess could send a request to Docker Hub)."""
+    if 'referrers' not in signatures:
+        return []
+    hosts = set()
+    for target in targets:
+        if target.match is None:
+            continue
+        upstream = target.match.upstream
+        if upstream is None:
+            raise OptionError('signatures includes referrers, but the rule that takes %s (rule %s) has no '
+                              'replacement_upstream: give it the image\'s manifest URL at upstream, for example '
+                              'https://quay.io/v2/$1/manifests/$2 (referrers are listed there, since Harbor\'s referrers API '
+                              'never asks upstream), or drop referrers from signatures' % (target.image, target.rule_index))
+        hosts.add(urlsplit(upstream.base).netloc)
+    return sorted(hosts)
 
 
 def run(prepared: Prepared, check_mode: bool = False, registries: dict | None = None) -> tuple[dict, list[dict]]:
@@ -119,6 +144,8 @@ def outcome(params: dict, check_mode: bool = False, registries: dict | None = No
         warnings += [entry['msg'] for entry in failed]
     warnings += [entry['application_registry']['msg'] for entry in result['images']
                  if entry.get('application_registry') and not entry['application_registry']['present']]
+    warnings += ['%s: its %s signature of %s was %s' % (entry['image'], signature['kind'], signature['subject'], signature['note'])
+                 for entry in result['images'] for signature in entry.get('signatures') or () if signature['status'] == FAILED]
     if warnings:
         result['warnings'] = warnings
     return result

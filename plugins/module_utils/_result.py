@@ -50,14 +50,41 @@ class PlatformResult:
         return {key: getattr(self, key) for key in self.__slots__ if getattr(self, key) is not None}
 
 
+class SignatureResult:
+    """One signature manifest of a digest the image resolves to (_warm.signatures): the ``subject`` digest it signs,
+    its ``kind`` (``sig``, ``att``, ``referrers``), its own ``digest`` and ``artifact_type`` (a referrer's), its
+    ``status`` (``warmed``, ``cached``, ``would_warm``, or ``failed`` with why in ``note``: the image's status
+    stands), whether Harbor has ``committed`` it (None, not reported, on a plain proxy, which cannot tell), and, when
+    it cannot match offline, ``verifies_offline`` false with a ``note``."""
+
+    __slots__ = ('subject', 'kind', 'digest', 'artifact_type', 'status', 'committed', 'verifies_offline', 'note')
+    subject: str
+    kind: str
+    digest: str | None
+    artifact_type: str | None
+    status: str | None
+    committed: bool | None
+    verifies_offline: bool | None
+    note: str | None
+
+    def __init__(self, subject: str, kind: str, digest: str | None = None, artifact_type: str | None = None) -> None:
+        for key in self.__slots__:
+            setattr(self, key, None)
+        self.subject, self.kind, self.digest, self.artifact_type = subject, kind, digest, artifact_type
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in self.__slots__ if getattr(self, key) is not None}
+
+
 class ImageResult:
     """One image: its ``status`` (None while it is still to be warmed), whether the cache ``changed``, the ``rule``
     that matched (its index) and the ``manifest_url`` it made, the top manifest's ``digest`` and ``media_type``, its
-    ``platforms`` (PlatformResult), Harbor's commit block (``harbor``, _harbor.waiting.commit_block), the image's own
-    reference judged where the Pods pull it (``application_registry``, _warm.app_registry.judge), the requests
-    ``retries`` (None for an image no request was sent for), ``msg`` and ``seconds``."""
+    ``platforms`` (PlatformResult), the ``signatures`` found for it (SignatureResult; None when none were asked for),
+    Harbor's commit block (``harbor``, _harbor.waiting.commit_block), the image's own reference judged where the Pods
+    pull it (``application_registry``, _warm.app_registry.judge), the requests ``retries`` (None for an image no
+    request was sent for), ``msg`` and ``seconds``."""
 
-    __slots__ = ('image', 'status', 'changed', 'rule', 'manifest_url', 'digest', 'media_type', 'platforms', 'harbor',
+    __slots__ = ('image', 'status', 'changed', 'rule', 'manifest_url', 'digest', 'media_type', 'platforms', 'signatures', 'harbor',
                  'application_registry', 'retries', 'msg', 'seconds')
     _ALWAYS = ('image', 'status', 'changed', 'rule', 'manifest_url', 'digest')
     image: str
@@ -68,6 +95,7 @@ class ImageResult:
     digest: str | None
     media_type: str | None
     platforms: list[PlatformResult]
+    signatures: list[SignatureResult] | None
     harbor: dict[str, Any] | None
     application_registry: dict[str, Any] | None
     retries: int | None
@@ -95,6 +123,8 @@ class ImageResult:
     def as_dict(self) -> dict[str, Any]:
         result = {key: getattr(self, key) for key in self._ALWAYS}
         result['platforms'] = [platform.as_dict() for platform in self.platforms]
+        if self.signatures is not None:
+            result['signatures'] = [signature.as_dict() for signature in self.signatures]
         for key in ('media_type', 'harbor', 'application_registry', 'retries', 'msg', 'seconds'):
             value = getattr(self, key)
             if value is not None:

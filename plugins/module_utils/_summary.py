@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.prewarm.harbor.plugins.module_utils._result import CACHED, STATUSES, WARMED
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import CACHED, FAILED, STATUSES, WARMED, WOULD_WARM
 
 
 def counts(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -24,7 +24,18 @@ def counts(results: list[dict[str, Any]]) -> dict[str, Any]:
     summary['images'] = len(results)
     summary.update(harbor_counts(results))
     summary.update(app_registry_counts(results))
+    summary.update(signature_counts(results))
     return summary
+
+
+def signature_counts(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The signatures found (_warm.signatures), per status, and those that will not verify offline through Harbor."""
+    found = [signature for entry in results for signature in entry.get('signatures') or []]
+    if not any('signatures' in entry for entry in results):
+        return {}
+    counted = {status: sum(1 for signature in found if signature.get('status') == status) for status in (WARMED, CACHED, WOULD_WARM, FAILED)}
+    counted['not_verifiable_offline'] = sum(1 for signature in found if signature.get('verifies_offline') is False)
+    return dict(signatures=counted)
 
 
 # Per platform, then summed: what crossed the runner (pulled) and what the run made the cache store (stored).

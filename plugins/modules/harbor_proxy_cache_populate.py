@@ -24,6 +24,8 @@ author:
 extends_documentation_fragment:
   - prewarm.harbor.rules
   - prewarm.harbor.registry
+  - prewarm.harbor.harbor
+  - prewarm.harbor.signatures
   - prewarm.harbor.application_registry
 attributes:
   action:
@@ -93,45 +95,6 @@ options:
     type: str
     choices: [auto, harbor, distribution]
     default: auto
-  wait_for_commit:
-    description:
-      - On Harbor, seconds to wait after the warm until Harbor has committed each warmed image, polling its artifacts
-        API (its own database, never upstream). An image not committed by then is V(failed), with a message saying what
-        is missing. V(0) does not wait; RV(images[].harbor.expected_at) then says when Harbor is due to commit.
-      - Harbor stores what it proxied on its own timers (see the README's "What Harbor stores, and when"), a
-        single-platform tag about 20 s after the warm, a multi-platform tag with every platform warmed (V([all])) about
-        50 s after, with O(complete_index) about 230 s after, and otherwise about 410 s after.
-      - The wait stops early when Harbor will never commit what is asked (see RV(images[].harbor.note)).
-    type: int
-    default: 0
-  complete_index:
-    description:
-      - On Harbor, also read the child manifests of the platforms not selected (not their blobs), so that Harbor stores
-        the index with every platform listed, about 220 s after the warm (it waits 10 checks for their blobs, fetches
-        them from upstream itself, and stores the index at its next check).
-      - Off (the default), Harbor stores the index only after its 20th check (about 400 s), trimmed to the platforms
-        warmed; the tag then pulls those platforms only, and a platform warmed later is not added to it while Harbor's
-        7-day copy of the upstream index lives (goharbor/harbor#20920).
-      - Costs Harbor the other platforms' upstream bytes and storage. With O(platforms=[all]) every child is read anyway.
-    type: bool
-    default: false
-  trigger_blobs:
-    description:
-      - On Harbor, open each missing blob's GET, close it at the status line and confirm with HEADs that Harbor stored
-        it. Harbor fetches and stores the blob with its own upstream fetch, independent of the client, and verifies its
-        digest, so no layer byte crosses the runner (a config whose content is needed is still read).
-      - At most O(max_parallel_jobs) such stores await confirmation at once. A store not seen within 10 s plus 1 s per
-        MiB is triggered once more, then the image fails naming Harbor's fetch (goharbor/harbor#23600).
-      - False reads every byte through the runner and verifies it, as on a plain proxy.
-    type: bool
-    default: true
-    version_added: 1.1.0
-  harbor_check_interval:
-    description:
-      - The interval of Harbor's store jobs in seconds (C(sleepIntervalSec), 20 in every Harbor release), from which
-        the commit times are predicted. Change it only for a test Harbor whose timers are scaled.
-    type: float
-    default: 20.0
   fail_on_error:
     description: Fail the task when an image failed. Every image is reported either way.
     type: bool
@@ -298,6 +261,26 @@ images:
           description: In check mode on Harbor, V(cached) when Harbor has committed this platform under the tag, else V(would_warm).
           type: str
           returned: in check mode
+    signatures:
+      description: The signatures found for the image's digests (O(signatures)); none found for an unsigned image.
+      type: list
+      elements: dict
+      returned: when O(signatures) is not empty; in check mode, on Harbor only (a plain proxy stores what a HEAD names)
+      version_added: 1.1.0
+      contains:
+        subject: {description: 'The digest it signs: the reference''s own or a platform''s.', type: str}
+        kind: {description: 'V(sig), V(att) or V(referrers).', type: str}
+        digest: {description: 'The signature manifest''s digest.', type: str}
+        artifact_type: {description: 'A referrer''s C(artifactType).', type: str, returned: for referrers that have one}
+        status:
+          description:
+            - V(warmed), V(cached) (committed before this run) or V(would_warm).
+            - V(failed) when it could not be asked or fetched (RV(images[].signatures[].note) says why, and a warning);
+              the image keeps its own status.
+          type: str
+        committed: {description: 'Whether Harbor has committed it.', type: bool, returned: on Harbor}
+        verifies_offline: {description: 'False for a signature of an index digest on Harbor.', type: bool, returned: when false}
+        note: {description: 'Why it will not verify offline, or why it failed, and what to do.', type: str, returned: when either}
     harbor:
       description:
         - What Harbor has committed for the image, from its artifacts API, and when it is due to commit the rest.
@@ -396,6 +379,8 @@ summary:
       project's tag-retention C(rules), C(days_since_last_pull), the C(schedule) and C(warm_lost_after), the day after
       which Harbor deletes this run's warm unless something pulls it through Harbor, or a C(note) when the credentials
       cannot read the policy (it needs tag-retention read on the project).
+    - With O(signatures) also C(signatures), the signatures found per status (C(warmed), C(cached), C(would_warm), C(failed)) and
+      C(not_verifiable_offline), those made on an upstream index digest.
     - With O(application_registry.verify) also C(application_registry_present) and C(application_registry_missing),
       the images there by tag with every platform, and those not (each with its cause in its result), and
       C(application_registries), the same per registry with those this run C(delivered).

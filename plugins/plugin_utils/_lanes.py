@@ -132,7 +132,9 @@ def _cache(entry: dict[str, Any], index: int, settings: dict[str, Any]) -> dict[
     else:
         options['proxy_caches'] = entry['proxy_caches']
     options.update((key, entry[key]) for key in ('username', 'password') if entry.get(key))
-    options = {key: value for key, value in options.items() if value not in (None, '', [])}
+    # Unset is None, '' or [] (the play-wide defaults), except where [] is a choice of its own (signatures: none).
+    options = {key: value for key, value in options.items()
+               if value not in (None, '') and (value != [] or ARGUMENT_SPEC.get(key, {}).get('default'))}
     for key in ('username_env', 'password_env'):
         _check_env(where, key, entry.get(key))
     app, app_env = _application_registry(entry.get('application_registry') or settings.get('application_registry') or {}, where)

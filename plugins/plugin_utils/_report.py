@@ -90,6 +90,7 @@ def lines(report: dict[str, Any], sources: list[str]) -> list[str]:
     if not summary['check_mode']:
         shown.append(_pulled(summary, False, ''))
     shown.extend(_harbor(summary))
+    shown.extend(_signatures(summary))
     shown.extend(_app_registries(summary, entries, caches))
     would = [entry for entry in entries if entry['status'] == WOULD_WARM]
     if would:
@@ -137,6 +138,19 @@ def _harbor(summary: dict[str, Any]) -> list[str]:
         line += ', %d not yet%s' % (summary['harbor_pending'], ": due by %s (Harbor's own store timers)" % due if due
                                     else " (see each image's harbor.note)")
     return [line] + [_retention_line(project, block) for project, block in sorted((summary.get('harbor_retention') or {}).items())]
+
+
+def _signatures(summary: dict[str, Any]) -> list[str]:
+    counted = summary.get('signatures')
+    if not counted:
+        return []
+    line = 'signatures: %d warmed, %d already cached' % (counted['warmed'], counted['cached'])
+    line += ''.join(', %d %s' % (counted[key], label) for key, label in (('would_warm', 'would warm'), ('failed', 'failed (see the warnings)'))
+                    if counted[key])
+    if counted['not_verifiable_offline']:
+        line += ('; %d made on an upstream index digest will not verify offline through Harbor (see each image\'s '
+                 'signatures[].note)' % counted['not_verifiable_offline'])
+    return [line]
 
 
 def _retention_line(project: str, block: dict[str, Any]) -> str:

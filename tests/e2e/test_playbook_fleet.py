@@ -76,11 +76,11 @@ def test_every_option_a_cache_may_set_reaches_the_module_for_that_cache_only(sta
     auth_file(tmp_path / 'eu-auth.json', stand.harbor_https_url, *stand.robot_creds)
     own = dict(platforms=['linux/arm64'], auth_file='eu-auth.json', ca_path='eu-ca.pem', validate_certs=True,
                cache_flavor='harbor', pull_blobs=True, wait_for_commit=30, complete_index=True, trigger_blobs=False,
-               harbor_check_interval=HARBOR_INTERVAL, timeout=17, retries=1)
+               harbor_check_interval=HARBOR_INTERVAL, timeout=17, retries=1, signatures=[])
     play_wide = dict(platforms=AMD64, auth_file=auth_file(tmp_path / 'auth.json', stand.harbor_url, *stand.robot_creds),
                      ca_path=str(tmp_path / 'ca.pem'), validate_certs=False, cache_flavor='auto', pull_blobs=False,
                      wait_for_commit=0, complete_index=False, trigger_blobs=True, harbor_check_interval=HARBOR_INTERVAL * 2,
-                     timeout=23, retries=2)
+                     timeout=23, retries=2, signatures=['sig', 'att'])
     assert set(own) == set(play_wide) == set(PER_CACHE)  # a new per-cache option is tested here too
     image = stand.images['oci_index']
     play = run_playbook(tmp_path, dict(
@@ -102,6 +102,7 @@ def test_every_option_a_cache_may_set_reaches_the_module_for_that_cache_only(sta
     assert [platform['platform'] for platform in eu['platforms']] == ['linux/arm64'], eu
     assert eu['harbor']['committed'] and eu['platforms'][0]['blobs_pulled'] > 0, eu
     assert [(platform['platform'], platform.get('blobs_pulled')) for platform in us['platforms']] == [('linux/amd64', 0)], us
+    assert 'signatures' not in eu and us['signatures'] == [], (eu, us)  # eu asked for none; the stand's image is unsigned
 
 
 def test_two_caches_one_with_upstream_down_reports_each_and_fails_at_the_end(stand, second, tmp_path):

@@ -75,3 +75,33 @@ def pull(base_url, reference, platform, creds=None, ca_dir=None, workdir=None, t
         done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
     shown = tuple(f'{creds[0]}:***' if creds and a == f'{creds[0]}:{creds[1]}' else a for a in argv)
     return PullResult(done.returncode == 0, done.returncode, done.stdout, done.stderr, shown)
+
+
+@dataclasses.dataclass(frozen=True)
+class Copied:
+    """A manifest skopeo copied as it is (``dir:``): ``ok``, the ``manifest`` (parsed), its ``blobs`` by digest."""
+
+    ok: bool
+    manifest: dict
+    blobs: dict
+    stderr: str
+
+
+def copy(base_url, reference, creds=None, ca_dir=None, workdir=None, timeout=120):  # pylint: disable=too-many-arguments
+    """Copy one manifest (a signature, a referrer: no platform to choose) and its blobs into a ``dir:`` layout, as a
+    verifier fetches them; return a Copied (never raises on a failed copy)."""
+    with tempfile.TemporaryDirectory(prefix='oracle-', dir=workdir) as scratch:
+        argv = skopeo_argv(base_url, reference, 'linux/amd64', creds, ca_dir, tmpdir=scratch)
+        target = os.path.join(scratch, 'copied')
+        argv.append(f'dir:{target}')
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        if done.returncode != 0:
+            return Copied(False, {}, {}, done.stderr)
+        with open(os.path.join(target, 'manifest.json'), 'rb') as handle:
+            manifest = json.loads(handle.read())
+        blobs = {}
+        for name in os.listdir(target):
+            if len(name) == 64:  # skopeo's dir: names each blob by its hex digest
+                with open(os.path.join(target, name), 'rb') as handle:
+                    blobs['sha256:' + name] = handle.read()
+        return Copied(True, manifest, blobs, done.stderr)

@@ -6,6 +6,8 @@
 import hashlib
 import time
 
+from urllib.parse import quote
+
 import requests
 
 from . import model
@@ -53,3 +55,11 @@ class Client:
         """``GET /v2/<repo>/referrers/<digest>``: the answer."""
         params = {'artifactType': artifact_type} if artifact_type else None
         return requests.get(f'{self.base}/v2/{self.repository}/referrers/{digest}', headers=self.headers, params=params, timeout=30)
+
+    def accessories(self, digest):
+        """The artifacts API's ``accessories`` of ``digest`` (``with_accessory=true``), by their digest; None when Harbor
+        holds no such artifact."""
+        project, _sep, name = self.repository.partition('/')
+        answer = requests.get(f'{self.base}/api/v2.0/projects/{project}/repositories/{quote(quote(name, safe=""), safe="")}'
+                              f'/artifacts/{digest}', params={'with_accessory': 'true'}, timeout=10)
+        return {item['digest']: item for item in answer.json().get('accessories', [])} if answer.status_code == 200 else None

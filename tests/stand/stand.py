@@ -587,6 +587,12 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         return oracle.pull(base_url, reference, platform, creds=self._creds(creds), ca_dir=self.ca_dir,
                            workdir=os.path.join(self.workdir, 'tmp'), host=host)
 
+    def oracle_copy(self, base_url, reference, creds=None, stop_upstream=True):
+        """skopeo-copy one manifest (a signature or referrer) as it is, with its blobs, from ``base_url``, upstream
+        stopped first unless told not to: an ``oracle.Copied``."""
+        self._stop_for_pull(stop_upstream, False)
+        return oracle.copy(base_url, reference, creds=self._creds(creds), ca_dir=self.ca_dir, workdir=os.path.join(self.workdir, 'tmp'))
+
     def containerd_pull(self, base_url, reference, platform, creds=None,  # pylint: disable=too-many-arguments
                         stop_upstream=True, stop_harbor=False, host=None):
         """Pull and unpack with containerd's ``ctr`` (a fresh namespace, isolated content), as a node would; ``host``

@@ -118,6 +118,21 @@ class Distribution:
         """Whether to ask before each blob read whether the cache holds it: never where no answer is honest."""
         return False
 
+    # -- single manifests beside the image (signatures) -----------------------------------------------------------
+
+    def guards_tags(self) -> bool:
+        """Whether a tag the cache holds must not be requested (its copy would be deleted were the tag gone upstream)."""
+        return False
+
+    def committed_digest(self, repo: Repository, reference: str, tally: Tally) -> str | None:
+        """The digest the cache has committed under ``reference``, asked without fetching anything; None when it holds
+        none, or cannot tell (a plain proxy)."""
+        return None
+
+    def manifest_pull(self, repo: Repository, reference: str, digest: str) -> Pull | None:
+        """What a pull of one single manifest by ``reference`` needs the cache to hold, where it can tell (Harbor)."""
+        return None
+
 
 class Harbor(Distribution):
     """A Harbor proxy-cache project (docs/harbor.md): a blob HEAD answers from its storage only; it stores on its own
@@ -185,7 +200,7 @@ class Harbor(Distribution):
         v2.15.0, goharbor/harbor#22175), the artifact Harbor holds under the tag: then nothing is asked by tag, only
         by digest, which Harbor answers from its storage without asking upstream. None elsewhere, or when Harbor holds
         no artifact under the tag (then a request by tag finds nothing to delete: it is safe)."""
-        if not self.version.deletes_on_upstream_not_found:
+        if not self.guards_tags():
             return None
         return artifact(self.registry, match.repo, match.reference, tally)
 
@@ -202,13 +217,13 @@ class Harbor(Distribution):
         match = matched(target)
         kept = self._tag_kept(match, tally) if not is_digest(match.reference) else None
         if kept is not None and kept.digest:  # on a release that would delete it were the tag gone upstream: not asked by tag
-            result.digest = kept.digest
+            result.digest, result.media_type = kept.digest, kept.media_type
             result.platforms = committed_platforms(target.platforms, kept.is_index, kept.digest, kept)
         else:
             head = self.registry.manifest_head(match.repo, match.reference, tally)
             if head is None:
                 raise ImageError('manifest %s not found: check the tag or digest exists upstream' % match.manifest_url)
-            result.digest = head.digest
+            result.digest, result.media_type = head.digest, head.media_type
             stored = artifact(self.registry, head.repository, match.reference, tally)
             if stored is not None:
                 result.platforms = committed_platforms(target.platforms, head.is_index, head.digest, stored)
@@ -229,6 +244,18 @@ class Harbor(Distribution):
         if state is not None and (state.digest or state.platforms):
             return True
         return first is not None and self.registry.blob_exists(first[0], first[1], tally)
+
+    def guards_tags(self) -> bool:
+        """On v2.14.0 to v2.15.0 a request by a tag gone upstream deletes Harbor's copy (goharbor/harbor#22175)."""
+        return self.version.deletes_on_upstream_not_found
+
+    def committed_digest(self, repo: Repository, reference: str, tally: Tally) -> str | None:
+        stored = artifact(self.registry, repo, reference, tally)
+        return stored.digest if stored is not None else None
+
+    def manifest_pull(self, repo: Repository, reference: str, digest: str) -> Pull | None:
+        """A single manifest is committed once Harbor holds ``digest`` under ``reference`` (its tag, or itself)."""
+        return Pull(repo, reference, digest, False, [])
 
     def commit(self, result: ImageResult, pull: Pull, state: Commit, timeline: Timeline, top: Manifest) -> float | None:
         """The result's ``harbor`` block from what is committed; returns when the rest is due (None: nothing to wait for)."""

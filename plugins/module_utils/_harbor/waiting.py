@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Commit, Pull, wait
@@ -21,11 +22,14 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._result import WARM
 
 @dataclass
 class Pending:
-    """An image warmed on Harbor and not committed yet: its result, what its pull needs, and when Harbor is due."""
+    """An image warmed on Harbor and not committed yet: its result, what its pull needs, and when Harbor is due
+    (None: committed already); and its ``signatures`` not committed yet (_warm.signatures.Found: each a ``pull``, a
+    ``due`` and the result ``entry`` whose ``committed`` it settles)."""
 
     result: ImageResult
     pull: Pull
-    due: float
+    due: float | None
+    signatures: list[Any] = field(default_factory=list)
 
 
 def commit_block(state: Commit, pull: Pull, due: float | None) -> dict:
@@ -52,6 +56,7 @@ def _wait_one(registry: Registry, entry: Pending, deadline: float, options: Harb
     result = entry.result
     try:
         state = wait(registry, entry.pull, deadline, entry.due, options.interval, tally)
+        unsigned = _wait_signatures(registry, entry, deadline, options, tally)
     except ImageError as exc:
         result.fail('%s: waiting for Harbor to commit it: %s' % (result.image, exc), changed=result.changed)
         return
@@ -65,6 +70,21 @@ def _wait_one(registry: Registry, entry: Pending, deadline: float, options: Harb
             ' (its timers had it due at %s)' % iso(entry.due) if entry.due and not state.note else '',
             state.note or 'check Harbor core\'s log for failed store jobs, or wait longer (wait_for_commit)'),
             changed=result.changed)
+    elif unsigned:  # the image pulls offline, but a verifier at admission would refuse it
+        result.fail('%s: Harbor has not committed its signature(s) %s %.0f s after the warm: a verifier at admission '
+                    'refuses the image with upstream down; check Harbor core\'s log for failed store jobs, or wait '
+                    'longer (wait_for_commit)' % (result.image, ', '.join(unsigned), options.wait), changed=result.changed)
+
+
+def _wait_signatures(registry: Registry, entry: Pending, deadline: float, options: HarborOptions, tally: Tally) -> list[str]:
+    """Wait for each signature of ``entry`` Harbor has not committed; the references of those it still has not."""
+    missing = []
+    for found in entry.signatures:
+        state = wait(registry, found.pull, deadline, found.due, options.interval, tally)
+        found.entry.committed = state.committed
+        if not state.committed:
+            missing.append(found.reference)
+    return missing
 
 
 def iso(epoch: float | None) -> str | None:

@@ -30,3 +30,7 @@ class Connection:
     app_hosts: tuple[str, ...] = ()
     app_username: str | None = None
     app_password: str | None = field(default=None, repr=False)
+    # Likewise the upstream registries' (where referrers are listed).
+    upstream_hosts: tuple[str, ...] = ()
+    upstream_username: str | None = None
+    upstream_password: str | None = field(default=None, repr=False)

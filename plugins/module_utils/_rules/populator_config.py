@@ -21,6 +21,7 @@ FILE_KEYS = {
     'target_variant': 'targetVariant',
     'platforms': 'platforms',
     'application_registry': 'applicationRegistry',  # ours: the Go plugin has no such key, and never needs one
+    'replacement_upstream': 'replacementUpstream',  # ours too: where referrers are listed (signatures: referrers)
 }
 _TOP_KEYS = ('maxNumberOfParallelJobs', 'proxyCaches')
 

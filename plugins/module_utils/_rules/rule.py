@@ -38,20 +38,23 @@ class RewriteError(ImageError):
 
 # A rule's keys as the module's options name them; a configuration file may show them under other names.
 OPTION_KEYS = {key: key for key in ('regex_url', 'replacement_oci', 'replacement_arch', 'target_os', 'target_arch',
-                                    'target_variant', 'platforms', 'application_registry')}
+                                    'target_variant', 'platforms', 'application_registry', 'replacement_upstream')}
 
 
 class RuleMatch:
     """What a rule made of one image: the index/manifest URL, its parts, and the per-platform URL template."""
 
-    __slots__ = ('image', 'manifest_url', 'base_url', 'repository', 'reference', 'arch_template', 'application_registry')
+    __slots__ = ('image', 'manifest_url', 'base_url', 'repository', 'reference', 'arch_template', 'application_registry',
+                 'upstream_url')
 
-    def __init__(self, image: str, manifest_url: str, arch_template: str | None, application_registry: bool | None = None) -> None:
+    def __init__(self, image: str, manifest_url: str, arch_template: str | None, application_registry: bool | None = None,  # pylint: disable=too-many-arguments
+                 upstream_url: str | None = None) -> None:
         self.image = image
         self.manifest_url = manifest_url
         self.base_url, self.repository, self.reference = parse_manifest_url(manifest_url)
         self.arch_template = arch_template
         self.application_registry = application_registry  # the rule's say: look where the Pods pull (None: the call's)
+        self.upstream_url = upstream_url  # the image's manifest URL at upstream (replacement_upstream), or None
 
     @property
     def index_only(self) -> bool:
@@ -73,6 +76,14 @@ class RuleMatch:
         """The repository of ``manifest_url``."""
         return Repository(self.base_url, self.repository)
 
+    @property
+    def upstream(self) -> Repository | None:
+        """The image's repository at upstream, where its referrers are listed; None when the rule does not say."""
+        if self.upstream_url is None:
+            return None
+        base_url, repository, _reference = parse_manifest_url(self.upstream_url)
+        return Repository(base_url, repository)
+
     def arch_repo(self, digest: str) -> tuple[Repository, str]:
         """Where the platform manifest ``digest`` is read: its repository and the reference there."""
         base_url, repository, reference = self.arch_location(digest)
@@ -93,14 +104,15 @@ class Rule:
     def __init__(self, regex_url: str, replacement_oci: str, replacement_arch: str | None = None,  # pylint: disable=too-many-arguments
                  target_os: str | None = None, target_arch: str | None = None, target_variant: str | None = None,
                  platforms: Sequence[str] | None = None, application_registry: bool | None = None,
-                 label: str = 'rule', keys: Mapping[str, str] | None = None) -> None:
+                 replacement_upstream: str | None = None, label: str = 'rule', keys: Mapping[str, str] | None = None) -> None:
         self.label = label
         self.keys: Mapping[str, str] = keys or OPTION_KEYS
         for key, value in (('regex_url', regex_url), ('replacement_oci', replacement_oci)):
             if not isinstance(value, str) or not value:
                 self.fail(key, 'required: give a non-empty string')
         for key, optional in (('replacement_arch', replacement_arch), ('target_os', target_os),
-                              ('target_arch', target_arch), ('target_variant', target_variant)):
+                              ('target_arch', target_arch), ('target_variant', target_variant),
+                              ('replacement_upstream', replacement_upstream)):
             if optional is not None and not isinstance(optional, str):
                 self.fail(key, 'must be a string, got %r' % (optional,))
         try:
@@ -115,6 +127,9 @@ class Rule:
             self.fail('application_registry', 'must be true (look for these images where the Pods pull them), false (never) '
                                               'or unset (as the call says), got %r' % (application_registry,))
         self.application_registry = application_registry
+        if replacement_upstream is not None:
+            self.check_template('replacement_upstream', replacement_upstream)
+        self.replacement_upstream = replacement_upstream
 
     def fail(self, key: str, problem: str) -> NoReturn:
         raise InvalidRule('%s.%s: %s' % (self.label, self.keys[key], problem))
@@ -178,13 +193,16 @@ class Rule:
         arch_template = None
         if self.replacement_arch is not None:
             arch_template = replace_all(self.regex, image, self.replacement_arch)
+        upstream_url = replace_all(self.regex, image, self.replacement_upstream) if self.replacement_upstream else None
         try:
-            result = RuleMatch(image, manifest_url, arch_template, self.application_registry)
+            result = RuleMatch(image, manifest_url, arch_template, self.application_registry, upstream_url)
             if arch_template is not None:
                 if not arch_template.endswith(MANIFESTS + ARCH_PLACEHOLDER):
                     raise RewriteError('the platform manifest URL "%s" does not end with %s%s (ReplaceAllString keeps the text the '
                                        'regular expression did not match: anchor it with ^...$)' % (arch_template, MANIFESTS, ARCH_PLACEHOLDER))
                 result.arch_location('sha256:' + '0' * 64)
+            if upstream_url is not None:
+                parse_manifest_url(upstream_url)
         except (RewriteError, InvalidManifestURL) as exc:
             raise RewriteError('image "%s" matched %s (%s "%s") but the rewritten URL is unusable: %s; fix the rule or the image name'
                                % (image, self.label, self.keys['regex_url'], self.regex.pattern, exc)) from exc

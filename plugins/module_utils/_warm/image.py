@@ -28,6 +28,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client im
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import CACHED, WARMED, ImageResult, PlatformResult
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, BlobRead
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.signatures import SignatureWarm, Subject
 
 
 @dataclass
@@ -52,9 +53,11 @@ class QueuedPlatform:
 
 
 class ImageWarm:
-    """The warm of one matched target through the cache its ``flavor`` describes, sharing the run's blob ``pool``."""
+    """The warm of one matched target through the cache its ``flavor`` describes, sharing the run's blob ``pool``;
+    with the ``signatures`` (kinds, _warm.signatures) of every digest it resolves to."""
 
-    def __init__(self, target: Target, result: ImageResult, flavor: Distribution, pool: BlobPool, tally: Tally) -> None:
+    def __init__(self, target: Target, result: ImageResult, flavor: Distribution, pool: BlobPool, tally: Tally,  # pylint: disable=too-many-arguments
+                 signatures: tuple[str, ...] = ()) -> None:
         self.target = target
         self.result = result
         self.flavor = flavor
@@ -68,6 +71,7 @@ class ImageWarm:
         self.before: Commit | None = None  # what the cache had committed before this warm
         self.queued: list[QueuedPlatform] = []
         self.pending: Pending | None = None  # Harbor's commit still due after settle
+        self.signatures = SignatureWarm(flavor, pool, tally, signatures, matched(target).upstream)
 
     @property
     def cached(self) -> bool:
@@ -94,6 +98,8 @@ class ImageWarm:
         first = next(((image.repo, image.manifest.blobs[0].digest) for image in images if image.manifest.blobs), None)
         probe = not self.cached and self.flavor.holds_some(self.before, first, self.tally)
         self.queued = [self._queue(image, probe) for image in images]
+        self.signatures.read([Subject(repository_of(top), top.digest, top.is_index)] +
+                             [Subject(image.repo, image.manifest.digest) for image in images])
 
     def _children(self, index: Manifest) -> list[PlatformImage]:
         """The child manifests of the selected platforms, fetched by digest (verified), each with the attestation
@@ -171,7 +177,10 @@ class ImageWarm:
     def settle(self) -> None:
         """Wait until the cache holds every queued blob; then the status, and on Harbor the commit block."""
         self.result.platforms = [self._stored(queued) for queued in self.queued]
-        self.result.finish(CACHED if self.cached else WARMED)
+        self.signatures.settle()
+        if self.signatures.kinds:
+            self.result.signatures = self.signatures.entries
+        self.result.finish(CACHED if self.cached and not self.signatures.fetched else WARMED)
         top = self.top
         if top is None:
             raise AssertionError('%s: settle() before read()' % self.target.image)
@@ -181,8 +190,8 @@ class ImageWarm:
                                    if entry.platform is not None and entry.digest is not None]
             state = self.before if self.cached else self.flavor.committed(self.pull, self.tally)
             due = self.flavor.commit(self.result, self.pull, state, self.timeline, top) if state is not None else None
-            if due is not None:
-                self.pending = Pending(self.result, self.pull, due)
+            if due is not None or self.signatures.pending:
+                self.pending = Pending(self.result, self.pull, due, self.signatures.pending)
         if self.missing:
             offered = ', '.join(str(from_descriptor(entry['platform'])) for entry in platform_entries(top.children))
             raise ImageError('%s not in index %s (it has %s)%s' % (

@@ -16,10 +16,12 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._warm.app_registry 
 @dataclass(frozen=True)
 class WarmOptions:
     """``jobs``: images (and blob reads) in flight; ``flavor``: ``auto`` (ask each cache), ``harbor`` or
-    ``distribution``; ``pull_blobs``: read missing blobs (else only check them where the cache can tell)."""
+    ``distribution``; ``pull_blobs``: read missing blobs (else only check them where the cache can tell);
+    ``signatures``: the kinds of signature warmed with each image (_warm.signatures)."""
 
     jobs: int = 2
     flavor: str = 'auto'
     pull_blobs: bool = True
+    signatures: tuple[str, ...] = ()
     harbor: HarborOptions = field(default_factory=HarborOptions)
     app_registry: AppRegistryOptions = field(default_factory=AppRegistryOptions)

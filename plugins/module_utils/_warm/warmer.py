@@ -31,6 +31,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._warm.delivery impo
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, Settle
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.image import ImageWarm
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.options import WarmOptions
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.signatures import SignatureWarm
 
 
 UNKNOWN_RELEASE = ('Harbor %s did not name its release (its systeminfo API names it to authenticated callers only), so '
@@ -150,12 +151,19 @@ class Warmer:
             return begun
         flavor = self._flavor(matched(target).base_url)
         if self.check_mode:
-            self._attempt(begun, lambda: flavor.dry_run(target, begun.result, begun.tally))
+            self._attempt(begun, lambda: self._dry_run(flavor, begun))
             return begun
-        warm = ImageWarm(target, begun.result, flavor, self._pool(flavor), begun.tally)
+        warm = ImageWarm(target, begun.result, flavor, self._pool(flavor), begun.tally, self.options.signatures)
         if self._attempt(begun, warm.read):
             begun.warm = warm
         return begun
+
+    def _dry_run(self, flavor: Distribution, begun: Begun) -> None:
+        """Check mode: what the cache would be sent, the image's then its signatures'."""
+        flavor.dry_run(begun.target, begun.result, begun.tally)
+        if self.options.signatures:
+            SignatureWarm(flavor, None, begun.tally, self.options.signatures, matched(begun.target).upstream).dry_run(
+                begun.target, begun.result)
 
     def _settle(self, begun: Begun) -> None:
         """The rest of an image's work, once its blobs are queued: their stores, Harbor's commit block."""

@@ -4,7 +4,6 @@
 """The stand signs upstream images for real, in cosign's and OCI 1.1's formats, and its verifier tells good from bad."""
 
 import json
-from urllib.parse import quote
 
 import pytest
 import requests
@@ -83,14 +82,6 @@ def test_an_image_signed_on_its_index_digest_only_has_no_platform_signature(stan
                              timeout=10).status_code == 404
 
 
-def accessories(stand, repository, digest):
-    """The artifacts API's ``accessories`` of ``digest`` (``with_accessory=true``), by digest; None: no artifact."""
-    project, _sep, name = repository.partition('/')
-    answer = requests.get(f'{stand.harbor_url}/api/v2.0/projects/{project}/repositories/{quote(quote(name, safe=""), safe="")}'
-                          f'/artifacts/{digest}', params={'with_accessory': 'true'}, timeout=10)
-    return {item['digest']: item for item in answer.json().get('accessories', [])} if answer.status_code == 200 else None
-
-
 def test_harbor_lists_only_the_signatures_pulled_through_it_and_records_them_as_accessories(stand):
     """HARBOR.md 12: the referrers API answers from Harbor's database alone (upstream's referrer is not there until
     pulled by digest through the proxy); a stored ``.sig`` and a stored referrer become accessories of the platform."""
@@ -107,7 +98,7 @@ def test_harbor_lists_only_the_signatures_pulled_through_it_and_records_them_as_
     client.read(sig.tag, sig.blobs)
     client.read(referrer.digest, referrer.blobs)
     assert stand.harbor_quiesce(60)
-    recorded = accessories(stand, repository, amd.digest)
+    recorded = Client(stand, repository).accessories(amd.digest)
     types = {digest: item['type'] for digest, item in recorded.items()}
     assert types == {sig.digest: 'signature.cosign', referrer.digest: 'signature.cosign'}
     assert all(item['subject_artifact_digest'] == amd.digest and item['subject_artifact_repo'] == repository
@@ -132,8 +123,8 @@ def test_a_signature_stored_before_its_subject_is_attached_once_the_subject_is_s
     [sig] = signed.of('sig', image.digest)
     client.read(sig.tag, sig.blobs)
     assert stand.harbor_quiesce(60)
-    assert accessories(stand, repository, image.digest) is None  # the subject is not an artifact yet
+    assert Client(stand, repository).accessories(image.digest) is None  # the subject is not an artifact yet
     assert [item['digest'] for item in client.referrers(image.digest).json()['manifests']] == [sig.digest]
     client.read_platform(image)
     assert stand.harbor_quiesce(60)
-    assert list(accessories(stand, repository, image.digest)) == [sig.digest]
+    assert list(Client(stand, repository).accessories(image.digest)) == [sig.digest]

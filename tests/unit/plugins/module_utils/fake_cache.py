@@ -38,6 +38,7 @@ class FakeCache:
         self.harbor_version = ''  # what systeminfo says ('': nothing, as to an anonymous caller)
         self.lose = set()
         self.lose_once = set()
+        self.refused = {}  # tag or digest -> why every request for it fails (a RegistryError: Docker Hub's 429 passed on)
         self.log = []  # (method, 'manifest' or 'blob', repository, reference or digest)
         self._lock = threading.Lock()
 
@@ -71,6 +72,18 @@ class FakeCache:
             descriptor['platform'] = platform
         return descriptor
 
+    def signature(self, repository, subject, kind='sig'):
+        """Push cosign's ``sha256-<hex>.<kind>`` for the manifest digest ``subject``; returns its descriptor."""
+        config = self.blob(b'{"sig":"%s"}' % subject.encode(), CONFIG)
+        manifest = {'schemaVersion': 2, 'mediaType': OCI_MANIFEST, 'config': config,
+                    'layers': [self.blob(b'payload of %s' % subject.encode())]}
+        return self._manifest(repository, subject.replace(':', '-') + '.' + kind, manifest, OCI_MANIFEST)
+
+    def manifest_document(self, descriptor):
+        """The pushed manifest ``descriptor`` names, parsed."""
+        return next(json.loads(raw) for (_repository, reference), (raw, _type) in self.manifests.items()
+                    if reference == descriptor['digest'])
+
     def commit(self, repository, tag, descriptor):
         """Harbor has committed this pushed image under ``tag`` (an index with every child it lists)."""
         raw, media_type = self.manifests[(repository, descriptor['digest'])]
@@ -98,6 +111,8 @@ class FakeCache:
     def manifest_head(self, repo, reference, tally=None):
         repository = repo.name
         self._record('HEAD', 'manifest', repository, reference)
+        if reference in self.refused:
+            raise RegistryError(self.refused[reference])
         found = self.manifests.get((repository, reference))
         return ManifestHead(digest_of(found[0]), found[1], repo) if found else None
 

@@ -60,7 +60,7 @@ OPTION_ERRORS = [
     ('no-rules', dict(proxy_caches=[]), 'proxy_caches must be a non-empty list of rules'),
     ('populator-key-in-a-module-rule', dict(proxy_caches=[dict(RULE, regexURL='x')]),
      'proxy_caches[0]: unknown key "regexURL" (did you mean "regex_url"?); known keys: application_registry, platforms, regex_url, replacement_arch, '
-     'replacement_oci, target_arch, target_os, target_variant'),
+     'replacement_oci, replacement_upstream, target_arch, target_os, target_variant'),
     ('missing-config-file', dict(proxy_caches=None, config_file='{tmp}/missing.yaml'),
      'cannot read the HarborProxyCachePopulator configuration "{tmp}/missing.yaml": [Errno 2] No such file or directory: \'{tmp}/missing.yaml\''),
     ('config-file-not-yaml', dict(proxy_caches=None, config_file='{tmp}/broken.yaml'),

@@ -82,17 +82,17 @@ def test_the_single_cache_credentials_are_refused_with_several_caches():
 
 
 def test_each_per_cache_option_reaches_its_cache_lanes_over_the_play_wide_one(tmp_path):
-    """Falsy values too (0, false): a cache that sets one means it."""
+    """Falsy values too (0, false, signatures []): a cache that sets one means it."""
     for name in ('eu-auth.json', 'auth.json'):
         (tmp_path / name).write_text('{"auths": {}}', encoding='utf-8')
     for name in ('eu-ca.pem', 'ca.pem'):
         (tmp_path / name).write_text('', encoding='utf-8')
     own = dict(platforms=['linux/arm64'], auth_file='eu-auth.json', pull_blobs=False, cache_flavor='harbor', wait_for_commit=0,
                complete_index=False, trigger_blobs=False, harbor_check_interval=0.25, validate_certs=False, ca_path='eu-ca.pem',
-               timeout=7, retries=0)
+               timeout=7, retries=0, signatures=[])
     play_wide = dict(platforms=['linux/amd64'], auth_file=str(tmp_path / 'auth.json'), pull_blobs=True, cache_flavor='auto',
                      wait_for_commit=30, complete_index=True, trigger_blobs=True, harbor_check_interval=20.0, validate_certs=True,
-                     ca_path=str(tmp_path / 'ca.pem'), timeout=60, retries=3)
+                     ca_path=str(tmp_path / 'ca.pem'), timeout=60, retries=3, signatures=['sig', 'att'])
     assert set(own) == set(play_wide) == set(PER_CACHE)  # a new per-cache option is tested here too
     caches = [dict(own, name='eu', proxy_caches=RULES), {'name': 'us', 'proxy_caches': RULES}]
     eu, us = plan([{'source': 'prewarm_images', 'images': ['ecr/a:1']}], caches, dict(SETTINGS, cwd=str(tmp_path), **play_wide))['lanes']

@@ -54,3 +54,14 @@ def test_each_harbor_s_release_and_retention_reach_the_playbook_s_summary():
     assert report['summary']['harbor_retention']['https://h/proxy_hub'] == retention
     assert ('  https://h/proxy_hub: retention deletes this warm after 2026-12-14T10:00:00.000Z unless something pulls it '
             'through Harbor (retain nDaysSinceLastPull=7, tags **)') in lines(report, [])
+
+
+def test_the_signatures_found_are_counted_and_one_on_an_index_digest_is_called_out():
+    plan = {'lanes': [lane('prewarm-1', 'default', ['a:1', 'b:1'])], 'settled': [], 'caches': ['default'], 'parallel': 1}
+    first, second = warmed('a:1', 0), warmed('b:1', 0)
+    first['images'][0]['signatures'] = [{'kind': 'sig', 'status': 'warmed'}, {'kind': 'att', 'status': 'cached'}]
+    second['images'][0]['signatures'] = [{'kind': 'sig', 'status': 'warmed', 'verifies_offline': False}]
+    report = build_report(plan, [{'results': [first, second]}], 1.0, False)
+    assert report['summary']['signatures'] == dict(warmed=2, cached=1, would_warm=0, failed=0, not_verifiable_offline=1)
+    assert ("signatures: 2 warmed, 1 already cached; 1 made on an upstream index digest will not verify offline through "
+            "Harbor (see each image's signatures[].note)") in lines(report, [])

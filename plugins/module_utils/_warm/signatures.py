@@ -1,0 +1,202 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 prewarm.harbor contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Private to this collection: no compatibility promise for other collections.
+"""The signatures an admission verifier fetches for an image, warmed with it (docs/harbor.md 12).
+
+For each digest a verifier resolves (the tag's and every selected platform's), per kind asked:
+
+* ``sig``, ``att``: cosign's tag ``sha256-<hex>.sig`` (``.att``) in the subject's repository. A HEAD through the
+  cache says whether it exists (unsigned: that one 404, nothing more); where the cache has committed that digest
+  under the tag, nothing else is sent; else a GET by tag, and its blobs through the run's blob pool. On a Harbor
+  release that deletes its copy when a request by tag finds it gone upstream, the API is asked first and a tag it
+  holds is never requested.
+* ``referrers``: OCI 1.1 referrers, listed at the rule's upstream (Harbor's referrers API answers from its own
+  database, never upstream), each GET by digest through the cache, with its blobs.
+
+Harbor stores these like any single manifest: the wait for its commit covers them (_harbor.waiting).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Pull, Timeline, expected
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution, matched
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import INDEX_TYPES
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Tally
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.referrers import list_referrers, signature_tag
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import (
+    CACHED, FAILED, WARMED, WOULD_WARM, ImageResult, SignatureResult,
+)
+from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, BlobRead
+
+SIG, ATT, REFERRERS = 'sig', 'att', 'referrers'
+KINDS = (SIG, ATT, REFERRERS)
+TAGGED = (SIG, ATT)  # cosign's tag scheme
+INDEX_NOTE = ('made on the upstream index digest: will not verify offline through Harbor, which stores the index '
+              're-serialised under its own digest; sign platform digests, cosign sign --recursive')
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A digest a verifier resolves, the repository its signatures are in, and whether it is an index."""
+
+    repo: Repository
+    digest: str
+    is_index: bool = False
+
+
+@dataclass
+class Found:
+    """One signature manifest of a subject: its result entry, where it is pulled from (by tag, or a referrer by digest),
+    and, once this run fetched it, its blob reads and what Harbor's commit of it needs."""
+
+    entry: SignatureResult
+    repo: Repository
+    reference: str
+    digest: str  # the signature manifest's ('' for one that could not be asked)
+    reads: tuple[BlobRead, ...] = ()
+    pull: Pull | None = None
+    timeline: Timeline = field(default_factory=Timeline)
+    due: float | None = None
+
+
+class SignatureWarm:
+    """The signatures of one image, through the cache its ``flavor`` describes, blobs in the run's ``pool``.
+
+    ``upstream``: the image's repository at upstream (the rule's), where referrers are listed; None without one."""
+
+    def __init__(self, flavor: Distribution, pool: BlobPool | None, tally: Tally, kinds: tuple[str, ...],
+                 upstream: Repository | None = None) -> None:
+        self.flavor = flavor
+        self.registry = flavor.registry
+        self.pool = pool
+        self.tally = tally
+        self.kinds = kinds
+        self.upstream = upstream
+        self.found: list[Found] = []
+
+    @property
+    def entries(self) -> list[SignatureResult]:
+        return [found.entry for found in self.found]
+
+    @property
+    def fetched(self) -> bool:
+        """Whether the cache was missing some signature (a change: the image is not ``cached``)."""
+        return any(found.entry.status in (WARMED, WOULD_WARM) for found in self.found)
+
+    def dry_run(self, target: Target, result: ImageResult) -> None:
+        """Check mode, after the flavour's dry run filled ``result``: the signatures of the digests known without a
+        fetch (the tag's, and each platform Harbor has committed), found with HEADs and Harbor's API; a cached image
+        with one to fetch would warm. Nothing on a plain proxy, which stores what a HEAD names."""
+        if not self.flavor.is_harbor or result.digest is None:
+            return
+        repo = matched(target).repo
+        subjects = [Subject(repo, result.digest, result.media_type in INDEX_TYPES)]
+        subjects += [Subject(repo, entry.digest) for entry in result.platforms if entry.digest]
+        self.read(subjects, dry_run=True)
+        result.signatures = self.entries
+        if result.status == CACHED and self.fetched:
+            result.finish(WOULD_WARM)
+
+    def read(self, subjects: list[Subject], dry_run: bool = False) -> None:
+        """Find each subject's signatures; fetch those the cache lacks (``dry_run``: only say it would)."""
+        for subject in _unique(subjects):
+            for kind in self.kinds:
+                try:
+                    if kind in TAGGED:
+                        self._tagged(subject, kind, dry_run)
+                    elif self.upstream is not None:
+                        self._referrers(subject, dry_run)
+                except ImageError as exc:  # this signature's problem, not the image's: reported, and warned of
+                    self.found.append(Found(_failed(SignatureResult(subject.digest, kind), exc), subject.repo, '', ''))
+
+    def _tagged(self, subject: Subject, kind: str, dry_run: bool) -> None:
+        tag = signature_tag(subject.digest, kind)
+        guarded = self.flavor.guards_tags()
+        held = self.flavor.committed_digest(subject.repo, tag, self.tally) if guarded else None
+        if held is None:  # a request by tag is safe: nothing of Harbor's can be deleted by it
+            head = self.registry.manifest_head(subject.repo, tag, self.tally)
+            if head is None:
+                return  # unsigned (for this kind): the one 404
+            held = None if guarded else self.flavor.committed_digest(subject.repo, tag, self.tally)
+            digest = head.digest
+        else:
+            digest = held
+        self._take(Found(self._entry(subject, kind, digest), subject.repo, tag, digest), held, dry_run)
+
+    def _referrers(self, subject: Subject, dry_run: bool) -> None:
+        """Referrers as upstream lists them (the API, else OCI 1.1's fallback tag), each by digest through the cache."""
+        upstream = self.upstream
+        if upstream is None:
+            return
+        for referrer in list_referrers(self.registry, upstream, subject.digest, self.tally):
+            entry = self._entry(subject, REFERRERS, referrer.digest, referrer.artifact_type or None)
+            held = self.flavor.committed_digest(subject.repo, referrer.digest, self.tally)
+            self._take(Found(entry, subject.repo, referrer.digest, referrer.digest), held, dry_run)
+
+    def _entry(self, subject: Subject, kind: str, digest: str, artifact_type: str | None = None) -> SignatureResult:
+        """A found signature's result entry; on Harbor, one of an index says it cannot match offline."""
+        entry = SignatureResult(subject.digest, kind, digest, artifact_type)
+        if subject.is_index and self.flavor.is_harbor:
+            entry.verifies_offline, entry.note = False, INDEX_NOTE
+        return entry
+
+    def _take(self, found: Found, held: str | None, dry_run: bool) -> None:
+        """Record ``found``; fetch it unless the cache has committed it (``held``: the digest it holds there)."""
+        entry = found.entry
+        self.found.append(found)
+        if held is not None and held == found.digest:
+            entry.status, entry.committed = CACHED, True
+            return
+        entry.status = WOULD_WARM if dry_run else WARMED
+        entry.committed = False if self.flavor.is_harbor else None  # a plain proxy cannot tell
+        if dry_run or self.pool is None:
+            return
+        found.timeline.child(found.digest, time.time())
+        try:
+            manifest = self.registry.manifest(found.repo, found.reference, self.tally, expected_digest=found.digest)
+        except ImageError as exc:
+            _failed(entry, exc)
+            return
+        found.reads = tuple(self.pool.ensure(found.repo, blob, self.tally, probe=False) for blob in manifest.blobs)
+        found.pull = self.flavor.manifest_pull(found.repo, found.reference, found.digest)
+
+    def settle(self) -> None:
+        """Once the cache holds every fetched signature's blobs: what Harbor has committed, and when the rest is due."""
+        for found in self.found:
+            if not found.reads:
+                continue
+            try:
+                stored = [read.stored.result() for read in found.reads]
+            except ImageError as exc:
+                _failed(found.entry, exc)
+                found.pull = None
+                continue
+            found.timeline.blobs_stored(found.digest, max(outcome.at for outcome in stored))
+            if found.pull is None:
+                continue
+            state = self.flavor.committed(found.pull, self.tally)
+            found.entry.committed = bool(state and state.committed)
+            if not found.entry.committed:
+                found.due = expected(found.pull, found.timeline, [], (), self.flavor.options.interval)
+
+    @property
+    def pending(self) -> list[Found]:
+        """The fetched signatures Harbor has not committed yet (each with its Pull)."""
+        return [found for found in self.found if found.pull is not None and not found.entry.committed]
+
+
+def _failed(entry: SignatureResult, exc: ImageError) -> SignatureResult:
+    entry.status, entry.committed, entry.note = FAILED, None, 'not warmed: %s' % exc
+    return entry
+
+
+def _unique(subjects: list[Subject]) -> list[Subject]:
+    return list({subject.digest: subject for subject in subjects}.values())
