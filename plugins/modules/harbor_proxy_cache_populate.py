@@ -48,6 +48,9 @@ attributes:
         platforms are all committed is V(cached) with C(changed=false). Harbor answers the HEAD from upstream and stores
         nothing; by tag, it starts its EnsureTag job, which for 10 minutes only ties the tag to what Harbor already
         stored. The API is Harbor's database only. No manifest or blob is fetched.
+      - With O(signatures), each signature of the digests known (the reference's, and each platform Harbor has
+        committed) is asked the same way, a HEAD of its tag and the API, and reported V(cached) or V(would_warm); a
+        referrer is listed at upstream and looked up in the API by digest.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
@@ -55,9 +58,9 @@ attributes:
     description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: partial
     details:
-      - On Harbor, once Harbor has committed what a pull by the tag needs (its artifacts API says so), a second run
-        reports C(cached) with C(changed=false), reads no blob and sends no request that makes Harbor fetch from
-        upstream. Before that commit (about 20 to 50 s after a warm), a run is C(warmed) again.
+      - On Harbor, once Harbor has committed what a pull by the tag needs and the signatures asked for (its artifacts
+        API says so), a second run reports C(cached) with C(changed=false), reads no blob and sends no request that
+        makes Harbor fetch from upstream. Before that commit (about 20 to 50 s after a warm), a run is C(warmed) again.
       - A plain distribution proxy cannot tell what it holds, so every run reads the images and reports C(changed=true).
 options:
   image:

@@ -13,6 +13,7 @@ import json
 import pytest
 
 from ansible_collections.prewarm.harbor.tests.e2e.playbook import ecr, in_project, rule, warm
+from ansible_collections.prewarm.harbor.tests.e2e.prewarm_playbook import deployment, ecr_reference, rules, run_playbook, write_yaml
 from ansible_collections.prewarm.harbor.tests.stand import signing
 from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
 from ansible_collections.prewarm.harbor.tests.stand.pull_client import Client
@@ -195,3 +196,20 @@ def test_signatures_through_a_plain_proxy_verify_offline(stand):
     verdict = signing.verify(stand.signer.public_pem, copied.manifest, copied.blobs[copied.manifest['layers'][0]['digest']])
     assert verdict.verified and verdict.digest == signed.image.digest
     assert json.loads(json.dumps(entry))  # the result is plain JSON
+
+
+def test_the_playbook_s_one_line_warms_signatures_and_attestations_and_says_so(cold, tmp_path):
+    """prewarm_signatures: [sig, att] in a playbook run over a rendered release; the summary counts them, the
+    report lists them, and both verify offline."""
+    signed = cold.push_signed_image('signed/released', '2.0', kinds=('sig', 'att'))
+    write_yaml(tmp_path / 'render.yaml', [deployment('web', ecr_reference(cold, signed.image))])
+    play = run_playbook(tmp_path, {'prewarm_proxy_caches': rules(cold.harbor_url), 'prewarm_manifests': ['render.yaml'],
+                                   'prewarm_signatures': ['sig', 'att'], 'prewarm_wait_for_commit': 60,
+                                   'prewarm_harbor_check_interval': HARBOR_INTERVAL}, check=False)
+    assert play.returncode == 0, play.log
+    assert 'signatures: 2 warmed, 0 already cached' in play.output, play.log
+    [entry] = play.report['images']
+    assert sorted((item['kind'], item['committed']) for item in entry['signatures']) == [('att', True), ('sig', True)], entry
+    for kind in ('sig', 'att'):
+        copied, verdict = verify_offline(cold, signed, signing.tag_of(signed.image.digest, kind))
+        assert copied and verdict.verified and verdict.digest == signed.image.digest, (kind, verdict)

@@ -36,9 +36,8 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._result import (
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, BlobRead
 
-SIG, ATT, REFERRERS = 'sig', 'att', 'referrers'
-KINDS = (SIG, ATT, REFERRERS)
-TAGGED = (SIG, ATT)  # cosign's tag scheme
+TAGGED = ('sig', 'att')  # cosign's tag scheme; the other kind, REFERRERS, are listed
+REFERRERS = 'referrers'
 INDEX_NOTE = ('made on the upstream index digest: will not verify offline through Harbor, which stores the index '
               're-serialised under its own digest; sign platform digests, cosign sign --recursive')
 
@@ -112,7 +111,7 @@ class SignatureWarm:
                 try:
                     if kind in TAGGED:
                         self._tagged(subject, kind, dry_run)
-                    elif self.upstream is not None:
+                    elif kind == REFERRERS:
                         self._referrers(subject, dry_run)
                 except ImageError as exc:  # this signature's problem, not the image's: reported, and warned of
                     self.found.append(Found(_failed(SignatureResult(subject.digest, kind), exc), subject.repo, '', ''))
@@ -132,11 +131,11 @@ class SignatureWarm:
         self._take(Found(self._entry(subject, kind, digest), subject.repo, tag, digest), held, dry_run)
 
     def _referrers(self, subject: Subject, dry_run: bool) -> None:
-        """Referrers as upstream lists them (the API, else OCI 1.1's fallback tag), each by digest through the cache."""
-        upstream = self.upstream
-        if upstream is None:
+        """Referrers as upstream lists them (the API, else OCI 1.1's fallback tag), each by digest through the cache;
+        none without an upstream (planning refuses referrers for a rule that names none: _populate)."""
+        if self.upstream is None:
             return
-        for referrer in list_referrers(self.registry, upstream, subject.digest, self.tally):
+        for referrer in list_referrers(self.registry, self.upstream, subject.digest, self.tally):
             entry = self._entry(subject, REFERRERS, referrer.digest, referrer.artifact_type or None)
             held = self.flavor.committed_digest(subject.repo, referrer.digest, self.tally)
             self._take(Found(entry, subject.repo, referrer.digest, referrer.digest), held, dry_run)

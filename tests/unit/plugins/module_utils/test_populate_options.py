@@ -58,6 +58,13 @@ OPTION_ERRORS = [
     ('unknown-target-os', dict(proxy_caches=[dict(RULE, target_os='lunix')]),
      'proxy_caches[0].target_os: "lunix" is not an operating system Go knows (e.g. linux, windows)'),
     ('no-rules', dict(proxy_caches=[]), 'proxy_caches must be a non-empty list of rules'),
+    ('referrers-without-an-upstream', dict(signatures=['sig', 'referrers']),
+     'signatures includes referrers, but the rule that takes faults.example/team/app:1.0 (rule 0) has no replacement_upstream: '
+     'give it the image\'s manifest URL at upstream, for example https://quay.io/v2/$1/manifests/$2 (referrers are listed '
+     'there, since Harbor\'s referrers API never asks upstream), or drop referrers from signatures'),
+    ('upstream-names-a-missing-group', dict(proxy_caches=[dict(RULE, replacement_upstream='https://quay.io/v2/$3/manifests/$2')]),
+     'proxy_caches[0].replacement_upstream: "https://quay.io/v2/$3/manifests/$2": $3 refers to group 3 but the regular '
+     'expression has only 2 group(s)'),
     ('populator-key-in-a-module-rule', dict(proxy_caches=[dict(RULE, regexURL='x')]),
      'proxy_caches[0]: unknown key "regexURL" (did you mean "regex_url"?); known keys: application_registry, platforms, regex_url, replacement_arch, '
      'replacement_oci, replacement_upstream, target_arch, target_os, target_variant'),

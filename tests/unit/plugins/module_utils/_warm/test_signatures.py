@@ -9,8 +9,14 @@ sequence, including Harbor releases the stand does not run by default.
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
+from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import validate
+from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
+from ansible_collections.prewarm.harbor.plugins.module_utils._populate import prepare
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import rules_from_options
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import targets_for
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import Settle
@@ -117,3 +123,19 @@ def test_a_signature_that_cannot_be_asked_is_failed_alone_and_the_image_keeps_it
     assert (result['status'], result['changed']) == ('cached', False), result
     [entry] = result['signatures']
     assert entry['status'] == 'failed' and '429' in entry['note'] and 'digest' not in entry, entry
+
+
+def test_the_cache_s_credentials_never_go_to_the_upstream_referrers_are_listed_at(tmp_path):
+    auth_file = tmp_path / 'auth.json'
+    auth_file.write_text(json.dumps({'auths': {'quay.io': {'auth': base64.b64encode(b'quay-user:quay-token').decode()}}}))
+    rule = {'regex_url': r'^cache\.test/(.+):(.+)$', 'replacement_oci': 'https://harbor.example/v2/proxy_quay/$1/manifests/$2',
+            'replacement_upstream': 'https://quay.io/v2/$1/manifests/$2'}
+    base = dict(images=['cache.test/team/app:1'], proxy_caches=[rule], username='robot$pull', password='harbor-secret',
+                signatures=['referrers'])
+    prepared = prepare(validate(dict(base, auth_file=str(auth_file)))[0])
+    assert prepared.credentials('https://harbor.example').password == 'harbor-secret'
+    assert prepared.credentials('https://quay.io').password == 'quay-token'  # the auth file's, never the cache's
+    assert prepared.targets[0].match.upstream == Repository('https://quay.io', 'team/app')
+    prepared = prepare(validate(dict(base, upstream_username='u', upstream_password='p'))[0])
+    assert (prepared.credentials('https://quay.io').username, prepared.connection.upstream_hosts) == ('u', ('quay.io',))
+    assert prepare(validate(dict(base, signatures=['sig']))[0]).connection.upstream_hosts == ()  # no referrers: never asked
