@@ -21,8 +21,9 @@ options:
       - The default V([sig]) is what cosign v2 and Kyverno C(verifyImages) fetch. It costs an unsigned image one HEAD
         (a 404) per digest, and a signed image its small signature manifest and two small blobs; a missing signature
         costs a verifying cluster the Pod, at the moment upstream is down. V([]) warms no signature.
-      - An image is V(cached) only when the cache has committed every signature asked for that upstream has, and
-        O(wait_for_commit) waits for them too.
+      - An image is V(cached) only when the cache has committed every signature found, and O(wait_for_commit) waits
+        for them too. A signature that cannot be asked or fetched fails alone, with a warning
+        (RV(images[].signatures[].status)).
       - A signature made on an upstream index digest is warmed, but reported with RV(images[].signatures[].note), since it
         cannot verify offline through Harbor, which stores the index under its own digest.
     type: list

@@ -64,8 +64,7 @@ def prepare(params: dict) -> Prepared:
     upstream_hosts = _upstream_hosts(targets, params['signatures'])
     # Each its own source (never the cache's credentials); the auth file is read again only when there is one to ask.
     app_source = CredentialSource(app.username, app.password, params.get('auth_file')) if app_hosts else caches
-    upstream_source = CredentialSource(params.get('upstream_username'), params.get('upstream_password'),
-                                       params.get('auth_file')) if upstream_hosts else caches
+    upstream_source = _upstream_source(params) if upstream_hosts else caches
     credentials = CredentialsByHost(caches, dict({host: upstream_source for host in upstream_hosts},
                                                  **{host: app_source for host in app_hosts}))
     connection = Connection(validate_certs=params['validate_certs'], ca_path=params.get('ca_path'), timeout=params['timeout'],
@@ -78,6 +77,16 @@ def prepare(params: dict) -> Prepared:
     harbor = HarborOptions(params['wait_for_commit'], params['complete_index'], params['harbor_check_interval'], params['trigger_blobs'])
     options = WarmOptions(jobs, params['cache_flavor'], params['pull_blobs'], tuple(dict.fromkeys(params['signatures'])), harbor, app)
     return Prepared(targets, connection, credentials, options)
+
+
+def _upstream_source(params: dict) -> CredentialSource:
+    """The upstream registries' credentials: their own pair, else the auth file's entry for each host."""
+    username, password = params.get('upstream_username'), params.get('upstream_password')
+    if bool(username) != bool(password):
+        raise OptionError('upstream_username and upstream_password (or PREWARM_UPSTREAM_USERNAME and '
+                          'PREWARM_UPSTREAM_PASSWORD) go together: give both, or neither to use the auth file\'s entry '
+                          'for the upstream host')
+    return CredentialSource(username, password, params.get('auth_file'))
 
 
 def _upstream_hosts(targets: list[Target], signatures: list[str]) -> list[str]:

@@ -278,10 +278,12 @@ images:
         status:
           description:
             - V(warmed), V(cached) (committed before this run) or V(would_warm).
-            - V(failed) when it could not be asked or fetched (RV(images[].signatures[].note) says why, and a warning);
-              the image keeps its own status.
+            - V(failed) when it could not be asked, fetched or confirmed (RV(images[].signatures[].note) says why, and
+              a warning); the image keeps its own status, V(warmed) if the cache was made to fetch it. With
+              O(wait_for_commit), a signature Harbor has not committed by the deadline fails the image, as the image
+              itself would.
           type: str
-        committed: {description: 'Whether Harbor has committed it.', type: bool, returned: on Harbor}
+        committed: {description: 'Whether Harbor has committed it.', type: bool, returned: 'on Harbor, unless failed'}
         verifies_offline: {description: 'False for a signature of an index digest on Harbor.', type: bool, returned: when false}
         note: {description: 'Why it will not verify offline, or why it failed, and what to do.', type: str, returned: when either}
     harbor:

@@ -95,10 +95,12 @@ class Distribution:
 
     # -- check mode and commit ------------------------------------------------------------------------------------
 
-    def dry_run(self, target: Target, result: ImageResult, tally: Tally) -> None:
-        """Check mode: a plain proxy stores on any manifest request, so it gets none; every platform would be warmed."""
+    def dry_run(self, target: Target, result: ImageResult, tally: Tally) -> Repository | None:
+        """Check mode: a plain proxy stores on any manifest request, so it gets none; every platform would be warmed.
+        Returns the repository the cache answered from, where more may be asked without storing anything (None here)."""
         result.finish(WOULD_WARM)
         result.platforms = [PlatformResult(str(platform), WOULD_WARM) for platform in target.platforms]
+        return None
 
     def pull(self, target: Target, top: Manifest, platforms: list, timeline: Timeline) -> Pull | None:
         """What a pull of the image needs the cache to hold, where the cache can tell (Harbor): else None."""
@@ -211,10 +213,11 @@ class Harbor(Distribution):
     def read_whole_index(self) -> bool:
         return self.options.complete_index
 
-    def dry_run(self, target: Target, result: ImageResult, tally: Tally) -> None:
+    def dry_run(self, target: Target, result: ImageResult, tally: Tally) -> Repository | None:
         """Harbor answers a manifest HEAD without storing anything, and its artifacts API tells what it committed."""
         super().dry_run(target, result, tally)
         match = matched(target)
+        served = match.repo
         kept = self._tag_kept(match, tally) if not is_digest(match.reference) else None
         if kept is not None and kept.digest:  # on a release that would delete it were the tag gone upstream: not asked by tag
             result.digest, result.media_type = kept.digest, kept.media_type
@@ -223,12 +226,13 @@ class Harbor(Distribution):
             head = self.registry.manifest_head(match.repo, match.reference, tally)
             if head is None:
                 raise ImageError('manifest %s not found: check the tag or digest exists upstream' % match.manifest_url)
-            result.digest, result.media_type = head.digest, head.media_type
+            result.digest, result.media_type, served = head.digest, head.media_type, head.repository
             stored = artifact(self.registry, head.repository, match.reference, tally)
             if stored is not None:
                 result.platforms = committed_platforms(target.platforms, head.is_index, head.digest, stored)
         if result.platforms and all(entry.status == CACHED for entry in result.platforms):
             result.finish(CACHED)
+        return served
 
     def pull(self, target: Target, top: Manifest, platforms: list, timeline: Timeline) -> Pull | None:
         return Pull(repository_of(top), matched(target).reference, top.digest, top.is_index,

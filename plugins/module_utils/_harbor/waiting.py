@@ -14,10 +14,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
-from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Commit, Pull, wait
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Commit, Pull, inspect, wait
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, Tally
-from ansible_collections.prewarm.harbor.plugins.module_utils._result import WARMED, ImageResult
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import FAILED, WARMED, ImageResult
 
 
 @dataclass
@@ -55,16 +55,18 @@ def _wait_one(registry: Registry, entry: Pending, deadline: float, options: Harb
     tally = Tally()
     result = entry.result
     try:
-        state = wait(registry, entry.pull, deadline, entry.due, options.interval, tally)
-        unsigned = _wait_signatures(registry, entry, deadline, options, tally)
+        # An image Harbor's timers never commit (due None) is not waited for: it is only here for its signatures.
+        state = wait(registry, entry.pull, deadline, entry.due, options.interval, tally) if entry.due is not None \
+            else inspect(registry, entry.pull, tally)
     except ImageError as exc:
         result.fail('%s: waiting for Harbor to commit it: %s' % (result.image, exc), changed=result.changed)
         return
     finally:
         result.retries = (result.retries or 0) + tally.retries  # an int: the image was warmed (Warmer._settle)
+    unsigned = _wait_signatures(registry, entry, deadline, options)
     result.harbor = commit_block(state, entry.pull, entry.due)
     result.harbor['waited'] = round(time.time() - started, 3)
-    if not state.committed:  # the image was warmed (changed), but does not pull offline yet
+    if not state.committed and entry.due is not None:  # the image was warmed (changed), but does not pull offline yet
         result.fail('%s: Harbor has not committed %s %.0f s after the warm%s: %s' % (
             result.image, state.missing(entry.pull), options.wait,
             ' (its timers had it due at %s)' % iso(entry.due) if entry.due and not state.note else '',
@@ -76,11 +78,19 @@ def _wait_one(registry: Registry, entry: Pending, deadline: float, options: Harb
                     'longer (wait_for_commit)' % (result.image, ', '.join(unsigned), options.wait), changed=result.changed)
 
 
-def _wait_signatures(registry: Registry, entry: Pending, deadline: float, options: HarborOptions, tally: Tally) -> list[str]:
-    """Wait for each signature of ``entry`` Harbor has not committed; the references of those it still has not."""
+def _wait_signatures(registry: Registry, entry: Pending, deadline: float, options: HarborOptions) -> list[str]:
+    """Wait for each signature of ``entry`` Harbor has not committed; the references of those it still has not. A
+    signature that cannot be asked is that signature's failure (its entry says why), not the image's."""
     missing = []
     for found in entry.signatures:
-        state = wait(registry, found.pull, deadline, found.due, options.interval, tally)
+        tally = Tally()
+        try:
+            state = wait(registry, found.pull, deadline, found.due, options.interval, tally)
+        except ImageError as exc:
+            found.entry.status, found.entry.committed, found.entry.note = FAILED, None, 'not confirmed: %s' % exc
+            continue
+        finally:
+            entry.result.retries = (entry.result.retries or 0) + tally.retries
         found.entry.committed = state.committed
         if not state.committed:
             missing.append(found.reference)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ansible_collections.prewarm.harbor.plugins.module_utils._errors import ImageError
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Pull, Timeline, expected
-from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution, matched
+from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import INDEX_TYPES
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Tally
@@ -33,7 +33,6 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._registry.referrers
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import (
     CACHED, FAILED, WARMED, WOULD_WARM, ImageResult, SignatureResult,
 )
-from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import Target
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import BlobPool, BlobRead
 
 TAGGED = ('sig', 'att')  # cosign's tag scheme; the other kind, REFERRERS, are listed
@@ -59,7 +58,8 @@ class Found:
     entry: SignatureResult
     repo: Repository
     reference: str
-    digest: str  # the signature manifest's ('' for one that could not be asked)
+    digest: str | None  # the signature manifest's, when known before its GET
+    sent: bool = False  # a GET was sent: the cache was made to fetch it (a change, whatever came of it)
     reads: tuple[BlobRead, ...] = ()
     pull: Pull | None = None
     timeline: Timeline = field(default_factory=Timeline)
@@ -87,16 +87,17 @@ class SignatureWarm:
 
     @property
     def fetched(self) -> bool:
-        """Whether the cache was missing some signature (a change: the image is not ``cached``)."""
-        return any(found.entry.status in (WARMED, WOULD_WARM) for found in self.found)
+        """Whether the cache was (or in check mode would be) made to fetch some signature: a change, so the image is
+        not ``cached``. A signature that could not even be asked changed nothing (it is reported ``failed``)."""
+        return any(found.sent or found.entry.status == WOULD_WARM for found in self.found)
 
-    def dry_run(self, target: Target, result: ImageResult) -> None:
-        """Check mode, after the flavour's dry run filled ``result``: the signatures of the digests known without a
+    def dry_run(self, repo: Repository | None, result: ImageResult) -> None:
+        """Check mode, after the flavour's dry run filled ``result`` and named the repository Harbor answered from
+        (``repo``; None where a HEAD would store, on a plain proxy): the signatures of the digests known without a
         fetch (the tag's, and each platform Harbor has committed), found with HEADs and Harbor's API; a cached image
-        with one to fetch would warm. Nothing on a plain proxy, which stores what a HEAD names."""
-        if not self.flavor.is_harbor or result.digest is None:
+        with one to fetch would warm."""
+        if repo is None or result.digest is None:
             return
-        repo = matched(target).repo
         subjects = [Subject(repo, result.digest, result.media_type in INDEX_TYPES)]
         subjects += [Subject(repo, entry.digest) for entry in result.platforms if entry.digest]
         self.read(subjects, dry_run=True)
@@ -114,21 +115,22 @@ class SignatureWarm:
                     elif kind == REFERRERS:
                         self._referrers(subject, dry_run)
                 except ImageError as exc:  # this signature's problem, not the image's: reported, and warned of
-                    self.found.append(Found(_failed(SignatureResult(subject.digest, kind), exc), subject.repo, '', ''))
+                    self.found.append(Found(_failed(SignatureResult(subject.digest, kind), exc), subject.repo, '', None))
 
     def _tagged(self, subject: Subject, kind: str, dry_run: bool) -> None:
         tag = signature_tag(subject.digest, kind)
-        guarded = self.flavor.guards_tags()
-        held = self.flavor.committed_digest(subject.repo, tag, self.tally) if guarded else None
-        if held is None:  # a request by tag is safe: nothing of Harbor's can be deleted by it
-            head = self.registry.manifest_head(subject.repo, tag, self.tally)
-            if head is None:
-                return  # unsigned (for this kind): the one 404
-            held = None if guarded else self.flavor.committed_digest(subject.repo, tag, self.tally)
-            digest = head.digest
-        else:
-            digest = held
-        self._take(Found(self._entry(subject, kind, digest), subject.repo, tag, digest), held, dry_run)
+        if self.flavor.guards_tags():  # a request by a tag Harbor holds could delete it: ask its API first
+            held = self.flavor.committed_digest(subject.repo, tag, self.tally)
+            if held is not None:
+                self._take(Found(self._entry(subject, kind, held), subject.repo, tag, held), held, dry_run)
+                return
+        head = self.registry.manifest_head(subject.repo, tag, self.tally)
+        if head is None:
+            return  # unsigned (for this kind): the one 404
+        repo = head.repository  # where the cache answered (Docker Hub's library/ redirect): its API names it so
+        digest = head.digest if ':' in head.digest else None  # a HEAD without Docker-Content-Digest: known after the GET
+        held = None if self.flavor.guards_tags() else self.flavor.committed_digest(repo, tag, self.tally)
+        self._take(Found(self._entry(subject, kind, digest), repo, tag, digest), held, dry_run)
 
     def _referrers(self, subject: Subject, dry_run: bool) -> None:
         """Referrers as upstream lists them (the API, else OCI 1.1's fallback tag), each by digest through the cache;
@@ -140,7 +142,7 @@ class SignatureWarm:
             held = self.flavor.committed_digest(subject.repo, referrer.digest, self.tally)
             self._take(Found(entry, subject.repo, referrer.digest, referrer.digest), held, dry_run)
 
-    def _entry(self, subject: Subject, kind: str, digest: str, artifact_type: str | None = None) -> SignatureResult:
+    def _entry(self, subject: Subject, kind: str, digest: str | None, artifact_type: str | None = None) -> SignatureResult:
         """A found signature's result entry; on Harbor, one of an index says it cannot match offline."""
         entry = SignatureResult(subject.digest, kind, digest, artifact_type)
         if subject.is_index and self.flavor.is_harbor:
@@ -158,30 +160,36 @@ class SignatureWarm:
         entry.committed = False if self.flavor.is_harbor else None  # a plain proxy cannot tell
         if dry_run or self.pool is None:
             return
-        found.timeline.child(found.digest, time.time())
+        found.sent = True
+        requested = time.time()
         try:
             manifest = self.registry.manifest(found.repo, found.reference, self.tally, expected_digest=found.digest)
+            if manifest.is_index:
+                raise ImageError('%s is an index: only image manifests are warmed as signatures' % found.reference)
+            blobs = manifest.blobs
         except ImageError as exc:
             _failed(entry, exc)
             return
-        found.reads = tuple(self.pool.ensure(found.repo, blob, self.tally, probe=False) for blob in manifest.blobs)
-        found.pull = self.flavor.manifest_pull(found.repo, found.reference, found.digest)
+        found.digest = entry.digest = manifest.digest
+        found.timeline.child(manifest.digest, requested)
+        found.reads = tuple(self.pool.ensure(found.repo, blob, self.tally, probe=False) for blob in blobs)
+        found.pull = self.flavor.manifest_pull(found.repo, found.reference, manifest.digest)
 
     def settle(self) -> None:
         """Once the cache holds every fetched signature's blobs: what Harbor has committed, and when the rest is due."""
         for found in self.found:
-            if not found.reads:
+            if not found.sent or found.entry.status == FAILED or found.digest is None:
                 continue
             try:
                 stored = [read.stored.result() for read in found.reads]
+                state = self.flavor.committed(found.pull, self.tally)  # None where the cache cannot tell
             except ImageError as exc:
                 _failed(found.entry, exc)
                 found.pull = None
                 continue
-            found.timeline.blobs_stored(found.digest, max(outcome.at for outcome in stored))
             if found.pull is None:
                 continue
-            state = self.flavor.committed(found.pull, self.tally)
+            found.timeline.blobs_stored(found.digest, max([outcome.at for outcome in stored] or [time.time()]))
             found.entry.committed = bool(state and state.committed)
             if not found.entry.committed:
                 found.due = expected(found.pull, found.timeline, [], (), self.flavor.options.interval)

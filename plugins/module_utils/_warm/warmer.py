@@ -160,10 +160,10 @@ class Warmer:
 
     def _dry_run(self, flavor: Distribution, begun: Begun) -> None:
         """Check mode: what the cache would be sent, the image's then its signatures'."""
-        flavor.dry_run(begun.target, begun.result, begun.tally)
+        served = flavor.dry_run(begun.target, begun.result, begun.tally)
         if self.options.signatures:
             SignatureWarm(flavor, None, begun.tally, self.options.signatures, matched(begun.target).upstream).dry_run(
-                begun.target, begun.result)
+                served, begun.result)
 
     def _settle(self, begun: Begun) -> None:
         """The rest of an image's work, once its blobs are queued: their stores, Harbor's commit block."""

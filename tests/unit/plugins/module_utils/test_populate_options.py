@@ -62,6 +62,10 @@ OPTION_ERRORS = [
      'signatures includes referrers, but the rule that takes faults.example/team/app:1.0 (rule 0) has no replacement_upstream: '
      'give it the image\'s manifest URL at upstream, for example https://quay.io/v2/$1/manifests/$2 (referrers are listed '
      'there, since Harbor\'s referrers API never asks upstream), or drop referrers from signatures'),
+    ('upstream-user-without-password', dict(signatures=['referrers'], upstream_username='quay-user',
+                                            proxy_caches=[dict(RULE, replacement_upstream='https://quay.io/v2/$1/manifests/$2')]),
+     'upstream_username and upstream_password (or PREWARM_UPSTREAM_USERNAME and PREWARM_UPSTREAM_PASSWORD) go together: '
+     'give both, or neither to use the auth file\'s entry for the upstream host'),
     ('upstream-names-a-missing-group', dict(proxy_caches=[dict(RULE, replacement_upstream='https://quay.io/v2/$3/manifests/$2')]),
      'proxy_caches[0].replacement_upstream: "https://quay.io/v2/$3/manifests/$2": $3 refers to group 3 but the regular '
      'expression has only 2 group(s)'),

@@ -139,3 +139,17 @@ def test_the_cache_s_credentials_never_go_to_the_upstream_referrers_are_listed_a
     prepared = prepare(validate(dict(base, upstream_username='u', upstream_password='p'))[0])
     assert (prepared.credentials('https://quay.io').username, prepared.connection.upstream_hosts) == ('u', ('quay.io',))
     assert prepare(validate(dict(base, signatures=['sig']))[0]).connection.upstream_hosts == ()  # no referrers: never asked
+
+
+def test_a_signature_fetched_but_not_stored_fails_alone_and_the_image_counts_as_changed(tmp_path):
+    """Harbor was made to fetch the signature (a change) but never stored its layer (#23600): the entry fails, the
+    image is warmed, not cached."""
+    cache = FakeCache(harbor=True)
+    image = cache.image('proxy/app', '1')
+    signature = cache.signature('proxy/app', image['digest'])
+    cache.commit('proxy/app', '1', image)
+    cache.lose.add(('proxy/app', cache.manifest_document(signature)['layers'][0]['digest']))
+    result = warm(cache, tmp_path)
+    assert (result['status'], result['changed']) == ('warmed', True), result
+    [entry] = result['signatures']
+    assert entry['status'] == 'failed' and '23600' in entry['note'] and entry['digest'] == signature['digest'], entry
