@@ -8,7 +8,8 @@
 The warmer and the blob pool ask a flavour, never "is it Harbor?": which reads exclude each other (lock scope),
 whether a HEAD can tell what is stored before a read (HEAD honesty), how soon to ask after a read (settle), what to
 do when a read was not stored (re-read), how to fetch the top manifest (manifest order), which extra manifests an
-index needs (attestations, complete_index), what check mode may send (dry run), and what was committed (commit).
+index needs (attestations, complete_index), what check mode may send (dry run), and what was committed (commit),
+of an image or of a single manifest beside it, a signature (committed_digest, manifest_pull, guards_tags).
 """
 
 from __future__ import annotations
