@@ -17,12 +17,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import resource
 import subprocess
 import tempfile
 import time
 
-from ansible_collections.prewarm.harbor.bench import wire
+from ansible_collections.prewarm.harbor.bench import machine, wire
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import Blob
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry import client
@@ -31,16 +30,6 @@ from ansible_collections.prewarm.harbor.tests.stand import Stand
 
 CHUNKS = (64 << 10, 256 << 10, 1 << 20, 4 << 20)
 REPOSITORY = 'readloop/big'
-
-
-def own_cpu():
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def children_cpu():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def best(measure, repeat):
@@ -70,30 +59,30 @@ def main(argv=None):
             client.CHUNK = chunk
 
             def read():
-                before = own_cpu()
+                before = time.process_time()
                 registry.read_blob(repo, blob)
-                return own_cpu() - before
+                return time.process_time() - before
             rows.append(('read_blob, %4d KiB chunks' % (chunk >> 10), best(read, options.repeat)))
         client.CHUNK = 1 << 20
         token = wire.fetch_tokens(stand.proxy_url, [REPOSITORY])[REPOSITORY]
 
         def curl():
-            before = children_cpu()
+            before = machine.children_cpu_seconds()
             done = subprocess.run(['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code} %{size_download}',
                                    '-H', 'Authorization: Bearer ' + token, repo.blob_url(blob.digest)],
                                   check=True, capture_output=True, text=True)
             if done.stdout != '200 %d' % blob.size:
                 raise RuntimeError('curl read %s, not 200 and %d bytes' % (done.stdout, blob.size))
-            return children_cpu() - before
+            return machine.children_cpu_seconds() - before
         rows.append(('curl into /dev/null', best(curl, options.repeat)))
         data = os.urandom(16 << 20)
 
         def sha256():
-            before = own_cpu()
+            before = time.process_time()
             hasher = hashlib.sha256()
             for _part in range(blob.size // len(data)):
                 hasher.update(data)
-            return own_cpu() - before
+            return time.process_time() - before
         floor = best(sha256, options.repeat)[1]
         rows.append(('sha256 alone', (0.0, floor)))
     gigabytes = blob.size / 1e9

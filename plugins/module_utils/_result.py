@@ -72,6 +72,10 @@ class SignatureResult:
             setattr(self, key, None)
         self.subject, self.kind, self.digest, self.artifact_type = subject, kind, digest, artifact_type
 
+    def fail(self, note: str) -> None:
+        """This signature's problem, never the image's: said in ``note``, and warned of (_populate.outcome)."""
+        self.status, self.committed, self.note = FAILED, None, note
+
     def as_dict(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in self.__slots__ if getattr(self, key) is not None}
 

@@ -17,7 +17,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._errors import Imag
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit import Commit, Pull, inspect, wait
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.options import HarborOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Registry, Tally
-from ansible_collections.prewarm.harbor.plugins.module_utils._result import FAILED, WARMED, ImageResult
+from ansible_collections.prewarm.harbor.plugins.module_utils._result import WARMED, ImageResult
 
 
 @dataclass
@@ -87,7 +87,7 @@ def _wait_signatures(registry: Registry, entry: Pending, deadline: float, option
         try:
             state = wait(registry, found.pull, deadline, found.due, options.interval, tally)
         except ImageError as exc:
-            found.entry.status, found.entry.committed, found.entry.note = FAILED, None, 'not confirmed: %s' % exc
+            found.entry.fail('not confirmed: %s' % exc)
             continue
         finally:
             entry.result.retries = (entry.result.retries or 0) + tally.retries

@@ -115,11 +115,14 @@ class SignatureWarm:
                     elif kind == REFERRERS:
                         self._referrers(subject, dry_run)
                 except ImageError as exc:  # this signature's problem, not the image's: reported, and warned of
-                    self.found.append(Found(_failed(SignatureResult(subject.digest, kind), exc), subject.repo, '', None))
+                    entry = SignatureResult(subject.digest, kind)
+                    entry.fail('not warmed: %s' % exc)
+                    self.found.append(Found(entry, subject.repo, '', None))
 
     def _tagged(self, subject: Subject, kind: str, dry_run: bool) -> None:
         tag = signature_tag(subject.digest, kind)
-        if self.flavor.guards_tags():  # a request by a tag Harbor holds could delete it: ask its API first
+        guarded = self.flavor.guards_tags()
+        if guarded:  # a request by a tag Harbor holds could delete it: ask its API first
             held = self.flavor.committed_digest(subject.repo, tag, self.tally)
             if held is not None:
                 self._take(Found(self._entry(subject, kind, held), subject.repo, tag, held), held, dry_run)
@@ -129,7 +132,7 @@ class SignatureWarm:
             return  # unsigned (for this kind): the one 404
         repo = head.repository  # where the cache answered (Docker Hub's library/ redirect): its API names it so
         digest = head.digest if ':' in head.digest else None  # a HEAD without Docker-Content-Digest: known after the GET
-        held = None if self.flavor.guards_tags() else self.flavor.committed_digest(repo, tag, self.tally)
+        held = None if guarded else self.flavor.committed_digest(repo, tag, self.tally)
         self._take(Found(self._entry(subject, kind, digest), repo, tag, digest), held, dry_run)
 
     def _referrers(self, subject: Subject, dry_run: bool) -> None:
@@ -168,7 +171,7 @@ class SignatureWarm:
                 raise ImageError('%s is an index: only image manifests are warmed as signatures' % found.reference)
             blobs = manifest.blobs
         except ImageError as exc:
-            _failed(entry, exc)
+            entry.fail('not warmed: %s' % exc)
             return
         found.digest = entry.digest = manifest.digest
         found.timeline.child(manifest.digest, requested)
@@ -184,7 +187,7 @@ class SignatureWarm:
                 stored = [read.stored.result() for read in found.reads]
                 state = self.flavor.committed(found.pull, self.tally)  # None where the cache cannot tell
             except ImageError as exc:
-                _failed(found.entry, exc)
+                found.entry.fail('not warmed: %s' % exc)
                 found.pull = None
                 continue
             if found.pull is None:
@@ -198,11 +201,6 @@ class SignatureWarm:
     def pending(self) -> list[Found]:
         """The fetched signatures Harbor has not committed yet (each with its Pull)."""
         return [found for found in self.found if found.pull is not None and not found.entry.committed]
-
-
-def _failed(entry: SignatureResult, exc: ImageError) -> SignatureResult:
-    entry.status, entry.committed, entry.note = FAILED, None, 'not warmed: %s' % exc
-    return entry
 
 
 def _unique(subjects: list[Subject]) -> list[Subject]:
