@@ -22,6 +22,8 @@ options:
     description:
       - A Docker C(config.json) or containers C(auth.json) to take credentials from when no O(username) is given.
       - Defaults to E(REGISTRY_AUTH_FILE), else C($DOCKER_CONFIG/config.json), else C(~/.docker/config.json), when it exists.
+      - Entries are matched by host. Docker Hub's entry (C(https://index.docker.io/v1/) from C(docker login),
+        C(docker.io) from podman) serves all its names, C(registry-1.docker.io) included, unless that name has its own.
       - Without any credentials pulls are anonymous (a public Harbor project).
     type: path
   allow_plain_http_credentials:

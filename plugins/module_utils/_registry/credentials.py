@@ -47,6 +47,11 @@ class Credentials:
         return bool(self.username)
 
 
+# Docker Hub's names: docker login writes https://index.docker.io/v1/, podman and skopeo docker.io, and the registry
+# API answers at registry-1.docker.io (where a rule's replacement_upstream names it).
+DOCKER_HUB = ('registry-1.docker.io', 'index.docker.io', 'docker.io')
+
+
 def default_auth_file(environ: Mapping[str, str] | None = None) -> str:
     """Where skopeo/podman and docker look: REGISTRY_AUTH_FILE, $DOCKER_CONFIG, ~/.docker."""
     environ = os.environ if environ is None else environ
@@ -74,10 +79,13 @@ def read_auths(path: str, explicit: bool = True) -> dict[str, Any]:
 
 
 def credentials_for(auths: dict[str, Any], path: str, host: str) -> tuple[str, str] | None:
-    """(username, password) stored for ``host`` (host[:port]) in the ``auths`` read from ``path``, or None."""
-    for key, entry in auths.items():
-        if _host_of(key) == host and isinstance(entry, dict):
-            return _decode(entry, path, key)
+    """(username, password) stored for ``host`` (host[:port]) in the ``auths`` read from ``path``, or None. An entry
+    for the host itself wins; Docker Hub's entry, under any of its names, serves all of them."""
+    hosts = [host] + ([name for name in DOCKER_HUB if name != host] if host in DOCKER_HUB else [])
+    for wanted in hosts:
+        for key, entry in auths.items():
+            if _host_of(key) == wanted and isinstance(entry, dict):
+                return _decode(entry, path, key)
     return None
 
 

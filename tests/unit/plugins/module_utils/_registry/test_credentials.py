@@ -39,6 +39,22 @@ def test_auth_file_entries_match_by_host(tmp_path, key):
     assert source('https://other.example.com') is None
 
 
+@pytest.mark.parametrize('key', ['https://index.docker.io/v1/', 'docker.io', 'registry-1.docker.io'])
+@pytest.mark.parametrize('origin', ['https://registry-1.docker.io', 'https://index.docker.io', 'https://docker.io'])
+def test_docker_hub_s_entry_serves_every_name_of_docker_hub(tmp_path, key, origin):
+    """docker login writes https://index.docker.io/v1/, podman docker.io; the registry API is at registry-1.docker.io."""
+    source = CredentialSource(auth_file=auth_file(tmp_path, {key: {'auth': encoded('hubuser', 'hubtoken')}}))
+    assert source(origin).username == 'hubuser'
+    assert source('https://quay.io') is None
+
+
+def test_an_exact_entry_wins_over_docker_hub_s_other_names(tmp_path):
+    source = CredentialSource(auth_file=auth_file(tmp_path, {'https://index.docker.io/v1/': {'auth': encoded('login', 'a')},
+                                                             'registry-1.docker.io': {'auth': encoded('api', 'b')}}))
+    assert source('https://registry-1.docker.io').username == 'api'
+    assert source('https://index.docker.io').username == 'login'
+
+
 def test_username_password_entries(tmp_path):
     source = CredentialSource(auth_file=auth_file(tmp_path, {'127.0.0.1:5000': {'username': 'u', 'password': 'p'}}))
     assert source('http://127.0.0.1:5000').password == 'p'
