@@ -198,6 +198,27 @@ def test_signatures_through_a_plain_proxy_verify_offline(stand):
     assert json.loads(json.dumps(entry))  # the result is plain JSON
 
 
+def test_referrers_through_a_plain_proxy_are_found_offline_by_the_fallback_tag(stand):
+    """A plain distribution proxy has no referrers API: verifiers read OCI 1.1's fallback tag sha256-<hex> there, so
+    the warm fetches that index through the proxy too; offline, the tag lists the referrer, which verifies."""
+    signed = stand.push_signed_image('signed/plain-referred', '1.0', kinds=(), referrer=signing.BUNDLE)
+    stand.reset_cache()
+    run = warm(stand, [ecr('proxy_plain', signed.image)], signatures=['referrers'], proxy_caches=[dict(
+        regex_url='^.*amazonaws.com/proxy_plain/([^:]+):(.+$)', replacement_oci=stand.proxy_url + '/v2/$1/manifests/$2',
+        replacement_upstream=stand.upstream_url + '/v2/$1/manifests/$2')])
+    [made] = signed.of('referrer', signed.image.digest)
+    [item] = run.images[0]['signatures']
+    assert (item['kind'], item['digest'], item['status']) == ('referrers', made.digest, 'warmed'), run
+    assert item.get('verifies_offline') is not False and not run.result.get('warnings'), run
+    copied = stand.oracle_copy(stand.proxy_url, f'{signed.image.repository}@{made.digest}')  # upstream stopped
+    assert copied.ok, copied.stderr
+    listing = stand.oracle_raw(stand.proxy_url, f'{signed.image.repository}:{signing.tag_of(signed.image.digest)}')
+    assert listing.ok, listing.stderr
+    assert [entry['digest'] for entry in listing.manifest['manifests']] == [made.digest]
+    verdict = signing.verify(stand.signer.public_pem, copied.manifest, copied.blobs[copied.manifest['layers'][0]['digest']])
+    assert verdict.verified and verdict.digest == signed.image.digest
+
+
 def test_the_playbook_s_one_line_warms_signatures_and_attestations_and_says_so(cold, tmp_path):
     """prewarm_signatures: [sig, att] in a playbook run over a rendered release; the summary counts them, the
     report lists them, and both verify offline."""

@@ -105,3 +105,17 @@ def copy(base_url, reference, creds=None, ca_dir=None, workdir=None, timeout=120
                 with open(os.path.join(target, name), 'rb') as handle:
                     blobs['sha256:' + name] = handle.read()
         return Copied(True, manifest, blobs, done.stderr)
+
+
+def raw(base_url, reference, creds=None, ca_dir=None, timeout=60):
+    """The manifest ``reference`` names as ``base_url`` serves it, index or not (``skopeo inspect --raw``), as a verifier
+    reads OCI 1.1's fallback tag: a Copied without blobs (never raises on a failed read)."""
+    url = urllib.parse.urlsplit(base_url)
+    argv = [shutil.which('skopeo') or 'skopeo', 'inspect', '--raw', '--retry-times', '0']
+    argv += ['--tls-verify=false'] if url.scheme == 'http' else ['--tls-verify=true', '--cert-dir', ca_dir or '']
+    argv += ['--creds', f'{creds[0]}:{creds[1]}'] if creds else ['--no-creds']
+    done = subprocess.run(argv + [f'docker://{url.netloc}/{reference}'], capture_output=True, text=True, timeout=timeout,
+                          check=False)
+    if done.returncode != 0:
+        return Copied(False, {}, {}, done.stderr)
+    return Copied(True, json.loads(done.stdout), {}, done.stderr)

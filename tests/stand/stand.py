@@ -593,6 +593,12 @@ class Stand:  # pylint: disable=too-many-instance-attributes,too-many-public-met
         self._stop_for_pull(stop_upstream, False)
         return oracle.copy(base_url, reference, creds=self._creds(creds), ca_dir=self.ca_dir, workdir=os.path.join(self.workdir, 'tmp'))
 
+    def oracle_raw(self, base_url, reference, creds=None, stop_upstream=True):
+        """skopeo reads one manifest as served (an index too, no platform chosen), upstream stopped first unless told
+        not to: an ``oracle.Copied`` without blobs."""
+        self._stop_for_pull(stop_upstream, False)
+        return oracle.raw(base_url, reference, creds=self._creds(creds), ca_dir=self.ca_dir)
+
     def containerd_pull(self, base_url, reference, platform, creds=None,  # pylint: disable=too-many-arguments
                         stop_upstream=True, stop_harbor=False, host=None):
         """Pull and unpack with containerd's ``ctr`` (a fresh namespace, isolated content), as a node would; ``host``

@@ -9,7 +9,8 @@ The warmer and the blob pool ask a flavour, never "is it Harbor?": which reads e
 whether a HEAD can tell what is stored before a read (HEAD honesty), how soon to ask after a read (settle), what to
 do when a read was not stored (re-read), how to fetch the top manifest (manifest order), which extra manifests an
 index needs (attestations, complete_index), what check mode may send (dry run), and what was committed (commit),
-of an image or of a single manifest beside it, a signature (committed_digest, manifest_pull, guards_tags).
+of an image or of a single manifest beside it, a signature (committed_digest, manifest_pull, guards_tags,
+answers_referrers).
 """
 
 from __future__ import annotations
@@ -125,6 +126,11 @@ class Distribution:
 
     def guards_tags(self) -> bool:
         """Whether a tag the cache holds must not be requested (its copy would be deleted were the tag gone upstream)."""
+        return False
+
+    def answers_referrers(self) -> bool:
+        """Whether the cache answers the referrers API from what it holds; else verifiers read OCI 1.1's fallback tag
+        through it. distribution v2.8 has no referrers API."""
         return False
 
     def committed_digest(self, repo: Repository, reference: str, tally: Tally) -> str | None:
@@ -253,6 +259,10 @@ class Harbor(Distribution):
     def guards_tags(self) -> bool:
         """On v2.14.0 to v2.15.0 a request by a tag gone upstream deletes Harbor's copy (goharbor/harbor#22175)."""
         return self.version.deletes_on_upstream_not_found
+
+    def answers_referrers(self) -> bool:
+        """Harbor answers the referrers API from its database, never upstream (docs/harbor.md 12.3)."""
+        return True
 
     def committed_digest(self, repo: Repository, reference: str, tally: Tally) -> str | None:
         stored = artifact(self.registry, repo, reference, tally)

@@ -52,7 +52,12 @@ TRIGGER_RECEIVE_BUFFER = 4096  # bytes (Linux doubles it): what a trigger's sock
 
 
 class RegistryError(ImageError):
-    """A request that failed for good; the message says what happened and what to check."""
+    """A request that failed for good; the message says what happened and what to check. ``status``: the HTTP status
+    that ended it, when one did."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 if REQUESTS_IMPORT_ERROR is None:  # else there is no Retry, and no Registry can be made (the module says why)
@@ -454,10 +459,10 @@ def check_status(response: requests.Response, what: str) -> None:
         raise RegistryError('%s not found (404%s): Harbor answered from its own storage, as it does when it cannot reach '
                             'upstream (refused, timing out, or marked unhealthy for up to 5 minutes) and holds no copy: '
                             'check Harbor\'s connection to upstream (its registry endpoint), or that the tag exists '
-                            'upstream, then warm again' % (what, detail))
+                            'upstream, then warm again' % (what, detail), status)
     if status == 404:
         raise RegistryError('%s not found (404%s): check the tag or digest exists upstream and the rule maps to the right project'
-                            % (what, detail))
+                            % (what, detail), status)
     if status == 403:
         raise RegistryError('%s: access denied (403%s): the account may not pull from this project' % (what, detail))
     if status == 429:

@@ -28,7 +28,7 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.commit impo
 from ansible_collections.prewarm.harbor.plugins.module_utils._harbor.flavor import Distribution
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.manifest import INDEX_TYPES
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
-from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import Tally
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.client import RegistryError, Tally
 from ansible_collections.prewarm.harbor.plugins.module_utils._registry.referrers import list_referrers, signature_tag
 from ansible_collections.prewarm.harbor.plugins.module_utils._result import (
     CACHED, FAILED, WARMED, WOULD_WARM, ImageResult, SignatureResult,
@@ -140,10 +140,31 @@ class SignatureWarm:
         none without an upstream (planning refuses referrers for a rule that names none: _populate)."""
         if self.upstream is None:
             return
+        listed = []
         for referrer in list_referrers(self.registry, self.upstream, subject.digest, self.tally):
             entry = self._entry(subject, REFERRERS, referrer.digest, referrer.artifact_type or None)
             held = self.flavor.committed_digest(subject.repo, referrer.digest, self.tally)
-            self._take(Found(entry, subject.repo, referrer.digest, referrer.digest), held, dry_run)
+            listed.append(Found(entry, subject.repo, referrer.digest, referrer.digest))
+            self._take(listed[-1], held, dry_run)
+        if listed and not dry_run and not self.flavor.answers_referrers():
+            self._fallback_tag(subject, listed)
+
+    def _fallback_tag(self, subject: Subject, listed: list[Found]) -> None:
+        """A cache without a referrers API (a plain distribution proxy): verifiers read OCI 1.1's fallback tag there,
+        so it is fetched through the cache too. Upstream keeps one only where it has no referrers API itself; without
+        it nothing through this cache leads a verifier to the referrers, however warm."""
+        tag = signature_tag(subject.digest)
+        try:
+            self.registry.manifest(subject.repo, tag, self.tally)
+        except ImageError as exc:
+            missing = isinstance(exc, RegistryError) and exc.status == 404
+            for found in listed:
+                if found.entry.status != FAILED:
+                    found.entry.fail('warmed by digest, but verifiers will not find it offline through this cache, '
+                                     'which has no referrers API: %s' % (
+                                         'upstream keeps no fallback tag %s to copy (it lists referrers by its API); '
+                                         'pull through a Harbor proxy project, whose referrers API answers offline' % tag
+                                         if missing else 'the fallback tag %s was not fetched: %s' % (tag, exc)))
 
     def _entry(self, subject: Subject, kind: str, digest: str | None, artifact_type: str | None = None) -> SignatureResult:
         """A found signature's result entry; on Harbor, one of an index says it cannot match offline."""

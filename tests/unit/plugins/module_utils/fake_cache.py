@@ -79,6 +79,11 @@ class FakeCache:
                     'layers': [self.blob(b'payload of %s' % subject.encode())]}
         return self._manifest(repository, subject.replace(':', '-') + '.' + kind, manifest, OCI_MANIFEST)
 
+    def referrers_tag(self, repository, subject, referrers):
+        """Push OCI 1.1's fallback tag ``sha256-<hex>`` of ``subject``: an index of the ``referrers`` (descriptors)."""
+        document = {'schemaVersion': 2, 'mediaType': OCI_INDEX, 'manifests': list(referrers)}
+        return self._manifest(repository, subject.replace(':', '-'), document, OCI_INDEX)
+
     def manifest_document(self, descriptor):
         """The pushed manifest ``descriptor`` names, parsed."""
         return next(json.loads(raw) for (_repository, reference), (raw, _type) in self.manifests.items()
@@ -120,7 +125,7 @@ class FakeCache:
         repository = repo.name
         self._record('GET', 'manifest', repository, reference)
         if (repository, reference) not in self.manifests:
-            raise RegistryError('manifest %s:%s not found (404)' % (repository, reference))
+            raise RegistryError('manifest %s:%s not found (404)' % (repository, reference), 404)
         raw, media_type = self.manifests[(repository, reference)]
         parsed = parse_manifest(raw, media_type, expected_digest or (reference if ':' in reference else None))
         parsed.repository = repo

@@ -17,8 +17,10 @@ import pytest
 from ansible_collections.prewarm.harbor.plugins.module_utils._argspec import validate
 from ansible_collections.prewarm.harbor.plugins.module_utils._oci.repository import Repository
 from ansible_collections.prewarm.harbor.plugins.module_utils._populate import prepare
+from ansible_collections.prewarm.harbor.plugins.module_utils._registry.referrers import Referrer
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.rule import rules_from_options
 from ansible_collections.prewarm.harbor.plugins.module_utils._rules.target import targets_for
+from ansible_collections.prewarm.harbor.plugins.module_utils._warm import signatures
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.blobs import Settle
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.options import WarmOptions
 from ansible_collections.prewarm.harbor.plugins.module_utils._warm.warmer import Warmer
@@ -29,9 +31,13 @@ FAST = Settle(first=0.001, longest_poll=0.005, patience=0.1)
 GUARDING = 'v2.14.0-abc'  # deletes its copy of a tag a request finds gone upstream (goharbor/harbor#22175)
 
 
-def warm(cache, tmp_path, check_mode=False, kinds=('sig',)):
+UPSTREAM_RULES = rules_from_options([{'regex_url': r'^cache\.test/(.+):(.+)$', 'replacement_oci': 'http://cache.test/v2/$1/manifests/$2',
+                                      'replacement_upstream': 'https://upstream.test/v2/$1/manifests/$2'}])
+
+
+def warm(cache, tmp_path, check_mode=False, kinds=('sig',), rules=RULES):  # pylint: disable=too-many-arguments
     warmer = Warmer(cache, WarmOptions(1, signatures=kinds), check_mode=check_mode, settle=FAST, lock_dir=str(tmp_path))
-    [result], _summary = warmer.run(targets_for(['cache.test/proxy/app:1'], RULES))
+    [result], _summary = warmer.run(targets_for(['cache.test/proxy/app:1'], rules))
     return result
 
 
@@ -153,3 +159,25 @@ def test_a_signature_fetched_but_not_stored_fails_alone_and_the_image_counts_as_
     assert (result['status'], result['changed']) == ('warmed', True), result
     [entry] = result['signatures']
     assert entry['status'] == 'failed' and '23600' in entry['note'] and entry['digest'] == signature['digest'], entry
+
+
+@pytest.mark.parametrize('fallback_tag', [True, False], ids=['upstream-keeps-the-tag', 'upstream-lists-by-api'])
+def test_referrers_through_a_plain_proxy_need_the_fallback_tag_verifiers_read_there(tmp_path, monkeypatch, fallback_tag):
+    """A plain proxy has no referrers API: the fallback tag is fetched through it; where upstream keeps none (it lists
+    referrers by its API), nothing leads a verifier to them through this cache, and the entry says so."""
+    cache = FakeCache()
+    image = cache.image('proxy/app', '1')
+    referrer = cache.signature('proxy/app', image['digest'], kind='bundle')
+    tag = image['digest'].replace(':', '-')
+    if fallback_tag:
+        cache.referrers_tag('proxy/app', image['digest'], [referrer])
+    listed = [Referrer(referrer['digest'], referrer['mediaType'], referrer['size'], 'application/vnd.dev.sigstore.bundle.v0.3+json')]
+    monkeypatch.setattr(signatures, 'list_referrers', lambda registry, repo, digest, tally: listed if digest == image['digest'] else [])
+    result = warm(cache, tmp_path, kinds=('referrers',), rules=UPSTREAM_RULES)
+    [entry] = result['signatures']
+    assert ('GET', 'manifest', 'proxy/app', tag) in cache.log and ('GET', 'manifest', 'proxy/app', referrer['digest']) in cache.log
+    if fallback_tag:
+        assert entry['status'] == 'warmed' and entry.get('verifies_offline') is not False, entry
+    else:
+        assert entry['status'] == 'failed' and 'no fallback tag %s' % tag in entry['note'] and 'Harbor' in entry['note'], entry
+    assert result['status'] == 'warmed'
