@@ -150,6 +150,23 @@ def test_an_index_with_every_platform_read_is_stored_without_waiting_for_harbor_
         assert offline(cold, in_project(cold.public_project, image), platform) == (True, True), platform
 
 
+def test_a_re_run_of_a_committed_index_reads_no_attestation_manifest(cold):
+    """Attestations are read only so that Harbor stores the index whole; once it has committed the index, a re-run
+    reads the selected platforms' manifests (their result entries) and none of the attestations, and still names
+    each platform's attestation."""
+    image = cold.images['oci_index']
+    first = warm(cold, [ecr(cold.public_project, image)], platforms=['all'], wait_for_commit=120, **SCALED)
+    assert first.images[0]['harbor']['committed'], first
+    mark = cold.harbor_log_mark()
+    again = warm(cold, [ecr(cold.public_project, image)], platforms=['all'], **SCALED)
+    entry = again.images[0]
+    assert (entry['status'], entry['changed']) == ('cached', False), again
+    assert sorted(p['attestation'] for p in entry['platforms']) == sorted(a.digest for a in image.attestations)
+    read = [e.reference for e in cold.harbor_log(since=mark) if e.kind == 'manifests' and e.method == 'GET']
+    assert sorted(set(read) & {p.digest for p in image.platforms}) == sorted(p.digest for p in image.platforms), read
+    assert not set(read) & {a.digest for a in image.attestations}, read
+
+
 def stored_digest(stand, digest):
     """The sha256 of the blob file Harbor's registry holds for ``digest`` (distribution's storage layout)."""
     hexdigest = digest.split(':', 1)[1]

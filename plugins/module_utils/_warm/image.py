@@ -34,11 +34,13 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._warm.signatures im
 @dataclass
 class PlatformImage:
     """One platform's image manifest to warm: its ``platform`` (None for a single-platform image until its config
-    is read), the repository it was served from, and the ``attestation`` manifest Harbor needs with it, if any."""
+    is read), the repository it was served from, and the attestation manifest Harbor needs with it, if any: its
+    digest from the index, the ``attestation`` itself once fetched (only for a warm: a committed image needs none)."""
 
     platform: Platform | _All | None
     repo: Repository
     manifest: Manifest
+    attestation_digest: str | None = None
     attestation: Manifest | None = None
 
 
@@ -95,6 +97,8 @@ class ImageWarm:
             images = [PlatformImage(None, repository_of(top), top)]
         self.pull = self.flavor.pull(self.target, top, images, self.timeline)
         self.before = self.flavor.committed(self.pull, self.tally, each_platform=False)  # cached or not: enough
+        if not self.cached:
+            self._index_extras(top, images)
         first = next(((image.repo, image.manifest.blobs[0].digest) for image in images if image.manifest.blobs), None)
         probe = not self.cached and self.flavor.holds_some(self.before, first, self.tally)
         self.queued = [self._queue(image, probe) for image in images]
@@ -102,8 +106,8 @@ class ImageWarm:
                              [Subject(image.repo, image.manifest.digest) for image in images])
 
     def _children(self, index: Manifest) -> list[PlatformImage]:
-        """The child manifests of the selected platforms, fetched by digest (verified), each with the attestation
-        manifest the flavour needs; with the flavour's whole-index reading, every other child too (not its blobs)."""
+        """The child manifests of the selected platforms, fetched by digest (verified), each with the digest of the
+        attestation manifest the flavour needs (fetched once the warm is known to be needed: _index_extras)."""
         if matched(self.target).index_only:
             return []
         selected, missing = select_manifests(index.children, self.target.platforms)
@@ -114,13 +118,22 @@ class ImageWarm:
             child = self._child(entry['digest'])
             if child.is_index:
                 raise ImageError('platform %s of %s is itself an index: nested indexes are not supported' % (platform, index.digest))
-            attestation = self._child(attestation_of[entry['digest']]) if entry['digest'] in attestation_of else None
-            images.append(PlatformImage(platform, repository_of(child), child, attestation))
+            images.append(PlatformImage(platform, repository_of(child), child, attestation_of.get(entry['digest'])))
+        return images
+
+    def _index_extras(self, top: Manifest, images: list[PlatformImage]) -> None:
+        """What else of an index a warm needs the cache to read: each selected platform's attestation manifest and,
+        with the flavour's whole-index reading, every other child (not its blobs). Harbor stores an index only once it
+        holds every child (docs/harbor.md 2.6); one it has committed needs none of them read again."""
+        if not top.is_index or matched(self.target).index_only:
+            return
+        for image in images:
+            if image.attestation_digest:
+                image.attestation = self._child(image.attestation_digest)
         if self.flavor.read_whole_index():
-            for entry in index.children:
+            for entry in top.children:
                 if isinstance(entry, dict) and entry.get('digest') not in self.timeline.children:
                     self._child(entry['digest'])
-        return images
 
     def _child(self, digest: str) -> Manifest:
         """An index entry's manifest, fetched by digest where the rule puts children."""
@@ -135,8 +148,8 @@ class ImageWarm:
         entry = PlatformResult(digest=manifest.digest)
         entry.blobs, entry.bytes = len(manifest.blobs), sum(blob.size for blob in manifest.blobs)
         entry.bytes_pulled = entry.blobs_pulled = entry.bytes_stored = entry.blobs_stored = 0
-        if image.attestation:
-            entry.attestation = image.attestation.digest
+        if image.attestation_digest:
+            entry.attestation = image.attestation_digest
         platform = image.platform
         if self.before is not None and self.before.committed:  # self.cached
             if platform is None:
