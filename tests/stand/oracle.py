@@ -43,12 +43,21 @@ def skopeo_argv(base_url, reference, platform, creds=None, ca_dir=None, tmpdir=N
     if tmpdir:
         argv += ['--tmpdir', tmpdir]
     argv += ['copy', '--retry-times', '0']
-    argv += ['--src-tls-verify=false'] if url.scheme == 'http' else ['--src-tls-verify=true', '--src-cert-dir', ca_dir or '']
+    argv += _tls_flags(url, ca_dir, '--src-')
     if creds and host:  # skopeo never sends --src-creds to a rewritten location: an auth file for its host, as on a node
         argv += ['--src-authfile', _authfile(os.path.join(tmpdir, 'auth.json'), url.netloc, creds)]
     else:
-        argv += ['--src-creds', f'{creds[0]}:{creds[1]}'] if creds else ['--src-no-creds']
+        argv += _creds_flags(creds, '--src-')
     return argv + [f'docker://{host or url.netloc}/{reference}']
+
+
+def _tls_flags(url, ca_dir, prefix):
+    """skopeo's TLS flags for the registry at ``url`` (copy names its source's ``--src-...``, inspect's are bare)."""
+    return [f'{prefix}tls-verify=false'] if url.scheme == 'http' else [f'{prefix}tls-verify=true', f'{prefix}cert-dir', ca_dir or '']
+
+
+def _creds_flags(creds, prefix):
+    return [f'{prefix}creds', f'{creds[0]}:{creds[1]}'] if creds else [f'{prefix}no-creds']
 
 
 def _authfile(path, netloc, creds):
@@ -112,8 +121,7 @@ def raw(base_url, reference, creds=None, ca_dir=None, timeout=60):
     reads OCI 1.1's fallback tag: a Copied without blobs (never raises on a failed read)."""
     url = urllib.parse.urlsplit(base_url)
     argv = [shutil.which('skopeo') or 'skopeo', 'inspect', '--raw', '--retry-times', '0']
-    argv += ['--tls-verify=false'] if url.scheme == 'http' else ['--tls-verify=true', '--cert-dir', ca_dir or '']
-    argv += ['--creds', f'{creds[0]}:{creds[1]}'] if creds else ['--no-creds']
+    argv += _tls_flags(url, ca_dir, '--') + _creds_flags(creds, '--')
     done = subprocess.run(argv + [f'docker://{url.netloc}/{reference}'], capture_output=True, text=True, timeout=timeout,
                           check=False)
     if done.returncode != 0:

@@ -41,7 +41,6 @@ except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 if TYPE_CHECKING:  # urllib3 1.26 has no BaseHTTPResponse
-    from requests.sessions import _Settings
     from urllib3.response import BaseHTTPResponse
 
 CHUNK = 1024 * 1024  # large reads keep per-chunk overhead (and GIL hand-offs) negligible
@@ -84,17 +83,16 @@ if REQUESTS_IMPORT_ERROR is None:  # else there is no Retry, and no Registry can
 
         def __init__(self) -> None:
             super().__init__()
-            self._settings: dict[tuple, _Settings] = {}
+            self._settings: dict[tuple, Any] = {}
 
-        def merge_environment_settings(self, url: str | bytes | None, proxies: Any, stream: Any, verify: Any, cert: Any) -> _Settings:
+        def merge_environment_settings(self, url: str | bytes | None, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
             parts = urlsplit(url.decode() if isinstance(url, bytes) else url or '')
-            key = (parts.scheme, parts.netloc, tuple(sorted((proxies or {}).items())), stream, verify, cert)
+            key = (parts.scheme, parts.netloc, proxies is None, tuple(sorted((proxies or {}).items())), stream, verify, cert)
             settings = self._settings.get(key)
             if settings is None:  # two threads may both compute it: the same answer
-                settings = self._settings[key] = super().merge_environment_settings(url, dict(proxies or {}), stream, verify, cert)
-            copied = settings.copy()
-            copied['proxies'] = dict(settings['proxies'])  # requests may change what it is given
-            return copied
+                given = dict(proxies) if proxies is not None else None
+                settings = self._settings[key] = super().merge_environment_settings(url, given, stream, verify, cert)
+            return dict(settings, proxies=dict(settings['proxies']))  # requests may change what it is given
 
 
 @dataclass(frozen=True)
@@ -464,15 +462,15 @@ def check_status(response: requests.Response, what: str) -> None:
         raise RegistryError('%s not found (404%s): check the tag or digest exists upstream and the rule maps to the right project'
                             % (what, detail), status)
     if status == 403:
-        raise RegistryError('%s: access denied (403%s): the account may not pull from this project' % (what, detail))
+        raise RegistryError('%s: access denied (403%s): the account may not pull from this project' % (what, detail), status)
     if status == 429:
         raise RegistryError('%s: still rate limited (429) after retries%s: lower max_parallel_jobs or retry later; a '
                             'Harbor proxy cache answers 429 when its upstream (Docker Hub: pulls per 6 hours) refuses '
-                            'and it holds no copy: give its registry endpoint an upstream account' % (what, detail))
+                            'and it holds no copy: give its registry endpoint an upstream account' % (what, detail), status)
     if status >= 500:
         raise RegistryError('%s: HTTP %d%s, still after retries: the cache or its upstream is failing; retry later or '
-                            'check the cache\'s logs' % (what, status, detail))
-    raise RegistryError('%s: HTTP %d%s' % (what, status, detail))
+                            'check the cache\'s logs' % (what, status, detail), status)
+    raise RegistryError('%s: HTTP %d%s' % (what, status, detail), status)
 
 
 # Harbor's own 404 for an artifact it does not hold ("artifact <repo>:<tag> not found", controller/artifact/controller.go

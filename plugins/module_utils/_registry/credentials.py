@@ -84,8 +84,9 @@ def credentials_for(auths: dict[str, Any], path: str, host: str) -> tuple[str, s
     hosts = [host] + ([name for name in DOCKER_HUB if name != host] if host in DOCKER_HUB else [])
     for wanted in hosts:
         for key, entry in auths.items():
-            if _host_of(key) == wanted and isinstance(entry, dict):
-                return _decode(entry, path, key)
+            found = _decode(entry, path, key) if _host_of(key) == wanted and isinstance(entry, dict) else None
+            if found:  # an entry without credentials (docker's credsStore keeps them elsewhere) is passed over
+                return found
     return None
 
 

@@ -151,20 +151,30 @@ class SignatureWarm:
 
     def _fallback_tag(self, subject: Subject, listed: list[Found]) -> None:
         """A cache without a referrers API (a plain distribution proxy): verifiers read OCI 1.1's fallback tag there,
-        so it is fetched through the cache too. Upstream keeps one only where it has no referrers API itself; without
-        it nothing through this cache leads a verifier to the referrers, however warm."""
+        so it is fetched through the cache too, and must list each referrer warmed. Upstream keeps such a tag only
+        where it has no referrers API itself; without it nothing through this cache leads a verifier to them."""
         tag = signature_tag(subject.digest)
+        why = 'warmed by digest, but verifiers will not find it offline through this cache, which has no referrers API: '
         try:
-            self.registry.manifest(subject.repo, tag, self.tally)
+            index = self.registry.manifest(subject.repo, tag, self.tally)
         except ImageError as exc:
-            missing = isinstance(exc, RegistryError) and exc.status == 404
-            for found in listed:
-                if found.entry.status != FAILED:
-                    found.entry.fail('warmed by digest, but verifiers will not find it offline through this cache, '
-                                     'which has no referrers API: %s' % (
-                                         'upstream keeps no fallback tag %s to copy (it lists referrers by its API); '
-                                         'pull through a Harbor proxy project, whose referrers API answers offline' % tag
-                                         if missing else 'the fallback tag %s was not fetched: %s' % (tag, exc)))
+            if isinstance(exc, RegistryError) and exc.status == 404:
+                why += ('the cache has no fallback tag %s to serve (upstream keeps none where it lists referrers by its '
+                        'API, or the cache\'s upstream is not the rule\'s replacement_upstream); pull through a Harbor '
+                        'proxy project, whose referrers API answers offline' % tag)
+            else:
+                why += 'the fallback tag %s was not fetched: %s' % (tag, exc)
+            self._fail_all(listed, why)
+            return
+        children = set(entry.get('digest') for entry in index.children if isinstance(entry, dict))
+        self._fail_all([found for found in listed if found.digest not in children],
+                       why + 'the fallback tag %s the cache serves does not list it' % tag)
+
+    @staticmethod
+    def _fail_all(listed: list[Found], note: str) -> None:
+        for found in listed:
+            if found.entry.status != FAILED:
+                found.entry.fail(note)
 
     def _entry(self, subject: Subject, kind: str, digest: str | None, artifact_type: str | None = None) -> SignatureResult:
         """A found signature's result entry; on Harbor, one of an index says it cannot match offline."""

@@ -55,6 +55,13 @@ def test_an_exact_entry_wins_over_docker_hub_s_other_names(tmp_path):
     assert source('https://index.docker.io').username == 'login'
 
 
+def test_an_entry_without_credentials_is_passed_over(tmp_path):
+    """docker login with a credsStore leaves an empty entry; podman's docker.io entry then serves Docker Hub."""
+    source = CredentialSource(auth_file=auth_file(tmp_path, {'https://index.docker.io/v1/': {},
+                                                             'docker.io': {'auth': encoded('podman', 'c')}}))
+    assert source('https://registry-1.docker.io').username == 'podman'
+
+
 def test_username_password_entries(tmp_path):
     source = CredentialSource(auth_file=auth_file(tmp_path, {'127.0.0.1:5000': {'username': 'u', 'password': 'p'}}))
     assert source('http://127.0.0.1:5000').password == 'p'

@@ -15,6 +15,13 @@ from ansible_collections.prewarm.harbor.plugins.module_utils._registry.connectio
 from ansible_collections.prewarm.harbor.tests.unit.plugins.module_utils.fake_http import FakeHTTP, whole
 
 
+def clear_proxies(monkeypatch):
+    """No proxy variable of the runner's own: urllib lets a lowercase one win over its uppercase twin."""
+    for name in ('http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
 def counting_environment(monkeypatch):
     """Count requests' reads of the environment's proxies, per URL."""
     reads = []
@@ -30,9 +37,8 @@ def counting_environment(monkeypatch):
 def test_the_environment_s_proxy_is_used_and_read_once_per_origin(monkeypatch):
     reads = counting_environment(monkeypatch)
     with FakeHTTP(lambda request: whole(200, b'{}')) as proxy:
+        clear_proxies(monkeypatch)
         monkeypatch.setenv('HTTP_PROXY', proxy.url)
-        monkeypatch.delenv('NO_PROXY', raising=False)
-        monkeypatch.delenv('no_proxy', raising=False)
         registry = Registry(lambda origin: None, Connection(timeout=5, retries=0))
         for path in ('/v2/', '/v2/a/manifests/1', '/v2/b/manifests/2'):
             assert registry.request('GET', 'http://registry.example' + path, 'repository:a:pull').status_code == 200
@@ -45,6 +51,7 @@ def test_the_environment_s_proxy_is_used_and_read_once_per_origin(monkeypatch):
 
 def test_no_proxy_still_sends_those_hosts_direct(monkeypatch):
     with FakeHTTP(lambda request: whole(200, b'{}')) as registry_server:
+        clear_proxies(monkeypatch)
         monkeypatch.setenv('HTTP_PROXY', 'http://proxy.invalid:3128')
         monkeypatch.setenv('NO_PROXY', '127.0.0.1')
         registry = Registry(lambda origin: None, Connection(timeout=5, retries=0))

@@ -161,7 +161,7 @@ def test_a_signature_fetched_but_not_stored_fails_alone_and_the_image_counts_as_
     assert entry['status'] == 'failed' and '23600' in entry['note'] and entry['digest'] == signature['digest'], entry
 
 
-@pytest.mark.parametrize('fallback_tag', [True, False], ids=['upstream-keeps-the-tag', 'upstream-lists-by-api'])
+@pytest.mark.parametrize('fallback_tag', ['listing', None, 'stale'], ids=['upstream-keeps-the-tag', 'upstream-lists-by-api', 'stale-tag'])
 def test_referrers_through_a_plain_proxy_need_the_fallback_tag_verifiers_read_there(tmp_path, monkeypatch, fallback_tag):
     """A plain proxy has no referrers API: the fallback tag is fetched through it; where upstream keeps none (it lists
     referrers by its API), nothing leads a verifier to them through this cache, and the entry says so."""
@@ -169,15 +169,18 @@ def test_referrers_through_a_plain_proxy_need_the_fallback_tag_verifiers_read_th
     image = cache.image('proxy/app', '1')
     referrer = cache.signature('proxy/app', image['digest'], kind='bundle')
     tag = image['digest'].replace(':', '-')
-    if fallback_tag:
-        cache.referrers_tag('proxy/app', image['digest'], [referrer])
+    if fallback_tag:  # a stale tag lists an older referrer only
+        older = cache.image('proxy/app', None, layers=(b'an older referrer',))
+        cache.referrers_tag('proxy/app', image['digest'], [referrer] if fallback_tag == 'listing' else [older])
     listed = [Referrer(referrer['digest'], referrer['mediaType'], referrer['size'], 'application/vnd.dev.sigstore.bundle.v0.3+json')]
     monkeypatch.setattr(signatures, 'list_referrers', lambda registry, repo, digest, tally: listed if digest == image['digest'] else [])
     result = warm(cache, tmp_path, kinds=('referrers',), rules=UPSTREAM_RULES)
     [entry] = result['signatures']
     assert ('GET', 'manifest', 'proxy/app', tag) in cache.log and ('GET', 'manifest', 'proxy/app', referrer['digest']) in cache.log
-    if fallback_tag:
+    if fallback_tag == 'listing':
         assert entry['status'] == 'warmed' and entry.get('verifies_offline') is not False, entry
+    elif fallback_tag == 'stale':
+        assert entry['status'] == 'failed' and 'fallback tag %s the cache serves does not list it' % tag in entry['note'], entry
     else:
         assert entry['status'] == 'failed' and 'no fallback tag %s' % tag in entry['note'] and 'Harbor' in entry['note'], entry
     assert result['status'] == 'warmed'
