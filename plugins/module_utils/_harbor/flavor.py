@@ -10,7 +10,7 @@ whether a HEAD can tell what is stored before a read (HEAD honesty), how soon to
 do when a read was not stored (re-read), how to fetch the top manifest (manifest order), which extra manifests an
 index needs (attestations, complete_index), what check mode may send (dry run), and what was committed (commit),
 of an image or of a single manifest beside it, a signature (committed_digest, manifest_pull, guards_tags,
-answers_referrers).
+answers_referrers, referrers_unreachable).
 """
 
 from __future__ import annotations
@@ -132,6 +132,11 @@ class Distribution:
         """Whether the cache answers the referrers API from what it holds; else verifiers read OCI 1.1's fallback tag
         through it. distribution v2.8 has no referrers API."""
         return False
+
+    def referrers_unreachable(self) -> str | None:
+        """Where the cache answers no referrers API verifiers accept: why they will not find referrers through it
+        however warm, or None where the fallback tag, fetched through it, leads them there (a plain proxy)."""
+        return None
 
     def committed_digest(self, repo: Repository, reference: str, tally: Tally) -> str | None:
         """The digest the cache has committed under ``reference``, asked without fetching anything; None when it holds
@@ -261,8 +266,15 @@ class Harbor(Distribution):
         return self.version.deletes_on_upstream_not_found
 
     def answers_referrers(self) -> bool:
-        """Harbor answers the referrers API from its database, never upstream (docs/harbor.md 12.3)."""
-        return True
+        """Harbor answers the referrers API from its database, never upstream (docs/harbor.md 12.3), with an OCI index
+        from v2.10.0."""
+        return self.version.answers_referrers_with_index
+
+    def referrers_unreachable(self) -> str | None:
+        """Before v2.10.0 verifiers read the fallback tag through Harbor, which this module does not warm there."""
+        return ('Harbor %s answers the referrers API with JSON (v2.8, v2.9) or not at all (v2.7 and older), so verifiers '
+                'read OCI 1.1\'s fallback tag instead, which is not warmed through Harbor: upgrade Harbor to v2.10 or '
+                'later, or sign with cosign\'s .sig tags (signatures: [sig])' % self.version)
 
     def committed_digest(self, repo: Repository, reference: str, tally: Tally) -> str | None:
         stored = artifact(self.registry, repo, reference, tally)

@@ -34,6 +34,12 @@ class HarborVersion:
         digest that Harbor holds is answered locally on every release, and never asks upstream."""
         return self.release is not None and ((2, 14, 0) <= self.release <= (2, 14, 4) or self.release == (2, 15, 0))
 
+    @property
+    def answers_referrers_with_index(self) -> bool:
+        """v2.10.0 and later answer the referrers API with an OCI index; v2.8.0 to v2.9.x with ``application/json``,
+        which verifiers do not take for one, and v2.7 and older have no such API (docs/harbor.md 12, item 3)."""
+        return self.release is None or self.release >= (2, 10, 0)
+
     def __str__(self) -> str:
         return self.text or 'unknown'
 

@@ -184,3 +184,23 @@ def test_referrers_through_a_plain_proxy_need_the_fallback_tag_verifiers_read_th
     else:
         assert entry['status'] == 'failed' and 'no fallback tag %s' % tag in entry['note'] and 'Harbor' in entry['note'], entry
     assert result['status'] == 'warmed'
+
+
+@pytest.mark.parametrize('version, found', [('v2.9.5-1a2b3c', False), ('v2.10.0-4d5e6f', True), ('', True)])
+def test_referrers_on_a_harbor_before_v2_10_are_warmed_but_said_not_to_verify_offline(tmp_path, monkeypatch, version, found):
+    """Before v2.10.0 Harbor answers the referrers API with JSON, so verifiers read the fallback tag, which is not
+    warmed through Harbor: the referrer is warmed by digest and its entry says it will not be found offline."""
+    cache = FakeCache(harbor=True)
+    cache.harbor_version = version
+    image = cache.image('proxy/app', '1')
+    referrer = cache.signature('proxy/app', image['digest'], kind='bundle')
+    listed = [Referrer(referrer['digest'], referrer['mediaType'], referrer['size'], 'application/vnd.dev.sigstore.bundle.v0.3+json')]
+    monkeypatch.setattr(signatures, 'list_referrers', lambda registry, repo, digest, tally: listed if digest == image['digest'] else [])
+    result = warm(cache, tmp_path, kinds=('referrers',), rules=UPSTREAM_RULES)
+    [entry] = result['signatures']
+    assert entry['status'] == 'warmed' and ('GET', 'manifest', 'proxy/app', referrer['digest']) in cache.log, entry
+    assert not [read for read in cache.log if read[3] == image['digest'].replace(':', '-')]  # no fallback tag asked
+    if found:
+        assert entry.get('verifies_offline') is not False, entry
+    else:
+        assert entry['verifies_offline'] is False and 'v2.10' in entry['note'] and version in entry['note'], entry
