@@ -17,7 +17,8 @@ options:
       - V(sig) is cosign's signature tag C(sha256-<hex>.sig) and V(att) its attestation tag C(sha256-<hex>.att), each
         asked with a HEAD through the cache and, if it exists, fetched with its blobs. V(referrers) are OCI 1.1
         referrers (cosign v3 bundles, Notation), listed at upstream (O(proxy_caches[].replacement_upstream), required
-        then) and each fetched by digest through the cache with its blobs.
+        then) and each fetched by digest through the cache with its blobs; through a plain distribution proxy, which
+        has no referrers API, OCI 1.1's fallback tag C(sha256-<hex>) too, which verifiers read there.
       - The default V([sig]) is what cosign v2 and Kyverno C(verifyImages) fetch. It costs an unsigned image one HEAD
         (a 404) per digest, and a signed image its small signature manifest and two small blobs; a missing signature
         costs a verifying cluster the Pod, at the moment upstream is down. V([]) warms no signature.
@@ -25,7 +26,9 @@ options:
         for them too. A signature that cannot be asked or fetched fails alone, with a warning
         (RV(images[].signatures[].status)).
       - A signature made on an upstream index digest is warmed, but reported with RV(images[].signatures[].note), since it
-        cannot verify offline through Harbor, which stores the index under its own digest.
+        cannot verify offline through Harbor, which stores the index under its own digest. So are referrers on Harbor
+        before v2.10, whose referrers API answers with JSON (v2.8, v2.9) or is missing, so that verifiers read the
+        fallback tag, which is not warmed through Harbor.
     type: list
     elements: str
     choices: [sig, att, referrers]
