@@ -13,7 +13,9 @@ For each digest a verifier resolves (the tag's and every selected platform's), p
   release that deletes its copy when a request by tag finds it gone upstream, the API is asked first and a tag it
   holds is never requested.
 * ``referrers``: OCI 1.1 referrers, listed at the rule's upstream (Harbor's referrers API answers from its own
-  database, never upstream), each GET by digest through the cache, with its blobs.
+  database, never upstream), each GET by digest through the cache, with its blobs. Where the cache has no referrers
+  API verifiers accept, they read the fallback tag ``sha256-<hex>``: fetched through a plain proxy too; on Harbor
+  before v2.10 not warmed, and said so (flavor.referrers_unreachable).
 
 Harbor stores these like any single manifest: the wait for its commit covers them (_harbor.waiting).
 """
