@@ -100,6 +100,12 @@ def rule(base, **extra):
     return dict(regex_url=SEED_REGEX, replacement_oci=base + '/v2/$1/$2/manifests/$3', **extra)
 
 
+def plain_proxy_rule(stand, **extra):
+    """Images named <project>/<repo> map to the plain proxy's <repo>."""
+    return dict(regex_url='^.*amazonaws.com/proxy_[^/]+/([^:]+):(.+)$',
+                replacement_oci=stand.proxy_url + '/v2/$1/manifests/$2', **extra)
+
+
 def ecr(project, image):
     return '%s/%s/%s:%s' % (ECR, project, image.repository, image.tag)
 

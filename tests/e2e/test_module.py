@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from ansible_collections.prewarm.harbor.tests.e2e.playbook import ECR, ecr, in_project, rule, run_module, warm
+from ansible_collections.prewarm.harbor.tests.e2e.playbook import ECR, ecr, in_project, plain_proxy_rule, rule, run_module, warm
 from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
 
 
@@ -27,12 +27,6 @@ def offline_pull(stand, reference, platform, creds=None):
     """skopeo from Harbor with upstream stopped, once Harbor's store jobs are done."""
     assert stand.harbor_quiesce(120)
     return stand.oracle_pull(stand.harbor_url, reference, platform, creds=creds)
-
-
-def plain_proxy_rule(stand, **extra):
-    """Images named <project>/<repo> map to the plain proxy's <repo>."""
-    return dict(regex_url='^.*amazonaws.com/proxy_[^/]+/([^:]+):(.+)$',
-                replacement_oci=stand.proxy_url + '/v2/$1/manifests/$2', **extra)
 
 
 def test_every_image_kind_is_pullable_for_the_selected_platform_only(cold):

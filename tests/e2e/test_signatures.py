@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from ansible_collections.prewarm.harbor.tests.e2e.playbook import ecr, in_project, rule, warm
+from ansible_collections.prewarm.harbor.tests.e2e.playbook import ecr, in_project, plain_proxy_rule, rule, warm
 from ansible_collections.prewarm.harbor.tests.e2e.prewarm_playbook import deployment, ecr_reference, rules, run_playbook, write_yaml
 from ansible_collections.prewarm.harbor.tests.stand import signing
 from ansible_collections.prewarm.harbor.tests.stand.fixtures import HARBOR_INTERVAL
@@ -186,8 +186,7 @@ def test_signatures_through_a_plain_proxy_verify_offline(stand):
     """A plain distribution proxy stores the .sig as any manifest read through it."""
     signed = stand.push_signed_image('signed/plain', '1.0')
     stand.reset_cache()
-    run = warm(stand, [ecr('proxy_plain', signed.image)], proxy_caches=[dict(
-        regex_url='^.*amazonaws.com/proxy_plain/([^:]+):(.+$)', replacement_oci=stand.proxy_url + '/v2/$1/manifests/$2')])
+    run = warm(stand, [ecr('proxy_plain', signed.image)], proxy_caches=[plain_proxy_rule(stand)])
     entry = run.images[0]
     [item] = entry['signatures']
     assert item['status'] == 'warmed' and 'committed' not in item, run  # a plain proxy cannot tell
@@ -203,9 +202,8 @@ def test_referrers_through_a_plain_proxy_are_found_offline_by_the_fallback_tag(s
     the warm fetches that index through the proxy too; offline, the tag lists the referrer, which verifies."""
     signed = stand.push_signed_image('signed/plain-referred', '1.0', kinds=(), referrer=signing.BUNDLE)
     stand.reset_cache()
-    run = warm(stand, [ecr('proxy_plain', signed.image)], signatures=['referrers'], proxy_caches=[dict(
-        regex_url='^.*amazonaws.com/proxy_plain/([^:]+):(.+$)', replacement_oci=stand.proxy_url + '/v2/$1/manifests/$2',
-        replacement_upstream=stand.upstream_url + '/v2/$1/manifests/$2')])
+    run = warm(stand, [ecr('proxy_plain', signed.image)], signatures=['referrers'], proxy_caches=[
+        plain_proxy_rule(stand, replacement_upstream=stand.upstream_url + '/v2/$1/manifests/$2')])
     [made] = signed.of('referrer', signed.image.digest)
     [item] = run.images[0]['signatures']
     assert (item['kind'], item['digest'], item['status']) == ('referrers', made.digest, 'warmed'), run

@@ -148,13 +148,15 @@ class SignatureWarm:
             held = self.flavor.committed_digest(subject.repo, referrer.digest, self.tally)
             listed.append(Found(entry, subject.repo, referrer.digest, referrer.digest))
             self._take(listed[-1], held, dry_run)
-        if listed and not self.flavor.answers_referrers():
-            unreachable = self.flavor.referrers_unreachable()
-            for found in listed if unreachable else ():
+        if not listed or self.flavor.answers_referrers():
+            return
+        unreachable = self.flavor.referrers_unreachable()
+        if unreachable:
+            for found in listed:
                 if found.entry.status != FAILED:
                     found.entry.verifies_offline, found.entry.note = False, unreachable
-            if not unreachable and not dry_run:
-                self._fallback_tag(subject, listed)
+        elif not dry_run:
+            self._fallback_tag(subject, listed)
 
     def _fallback_tag(self, subject: Subject, listed: list[Found]) -> None:
         """A cache without a referrers API (a plain distribution proxy): verifiers read OCI 1.1's fallback tag there,
