@@ -29,7 +29,8 @@ def counts(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def signature_counts(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """The signatures found (_warm.signatures), per status, and those that will not verify offline through Harbor."""
+    """The signatures found (_warm.signatures), per status, and those that will not verify offline through Harbor
+    (``verifies_offline`` false)."""
     found = [signature for entry in results for signature in entry.get('signatures') or []]
     if not any('signatures' in entry for entry in results):
         return {}

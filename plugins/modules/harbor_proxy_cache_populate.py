@@ -284,7 +284,10 @@ images:
               itself would.
           type: str
         committed: {description: 'Whether Harbor has committed it.', type: bool, returned: 'on Harbor, unless failed'}
-        verifies_offline: {description: 'False for a signature of an index digest on Harbor.', type: bool, returned: when false}
+        verifies_offline:
+          description: False for a signature of an index digest on Harbor, and for a referrer on Harbor before v2.10.
+          type: bool
+          returned: when false
         note: {description: 'Why it will not verify offline, or why it failed, and what to do.', type: str, returned: when either}
     harbor:
       description:
@@ -385,7 +388,7 @@ summary:
       which Harbor deletes this run's warm unless something pulls it through Harbor, or a C(note) when the credentials
       cannot read the policy (it needs tag-retention read on the project).
     - With O(signatures) also C(signatures), the signatures found per status (C(warmed), C(cached), C(would_warm), C(failed)) and
-      C(not_verifiable_offline), those made on an upstream index digest.
+      C(not_verifiable_offline), those with RV(images[].signatures[].verifies_offline) false.
     - With O(application_registry.verify) also C(application_registry_present) and C(application_registry_missing),
       the images there by tag with every platform, and those not (each with its cause in its result), and
       C(application_registries), the same per registry with those this run C(delivered).

@@ -148,8 +148,8 @@ def _signatures(summary: dict[str, Any]) -> list[str]:
     line += ''.join(', %d %s' % (counted[key], label) for key, label in (('would_warm', 'would warm'), ('failed', 'failed (see the warnings)'))
                     if counted[key])
     if counted['not_verifiable_offline']:
-        line += ('; %d made on an upstream index digest will not verify offline through Harbor (see each image\'s '
-                 'signatures[].note)' % counted['not_verifiable_offline'])
+        line += ('; %d will not verify offline through Harbor, made on an upstream index digest or on a release '
+                 'before v2.10 (see each image\'s signatures[].note)' % counted['not_verifiable_offline'])
     return [line]
 
 

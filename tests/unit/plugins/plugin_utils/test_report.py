@@ -63,5 +63,5 @@ def test_the_signatures_found_are_counted_and_one_on_an_index_digest_is_called_o
     second['images'][0]['signatures'] = [{'kind': 'sig', 'status': 'warmed', 'verifies_offline': False}]
     report = build_report(plan, [{'results': [first, second]}], 1.0, False)
     assert report['summary']['signatures'] == dict(warmed=2, cached=1, would_warm=0, failed=0, not_verifiable_offline=1)
-    assert ("signatures: 2 warmed, 1 already cached; 1 made on an upstream index digest will not verify offline through "
-            "Harbor (see each image's signatures[].note)") in lines(report, [])
+    assert ("signatures: 2 warmed, 1 already cached; 1 will not verify offline through Harbor, made on an upstream index "
+            "digest or on a release before v2.10 (see each image's signatures[].note)") in lines(report, [])
